@@ -1,0 +1,75 @@
+{#- One row per account x period_grain x period_start for the accounts active at the period's opening or
+    at its end. An account is active on a day when one of its contracts runs that day: start_date <= day and
+    (end_date is null or end_date >= day), end_date inclusive.
+    The opening position is taken at the close of opening_date (the day before period_start, = the previous
+    period's end), the closing position at the close of period_end (capped at the as-of day). So a period's
+    end equals the next period's start, a contract starting on period_start is new in that period, and a
+    contract whose last day is the previous period's last day is churned in this period.
+    Scale: the range join pairs each contract only with the periods it overlaps (a few dozen per grain),
+    and every other join is on equality. -#}
+
+{%- set as_of = as_of_date_literal() -%}
+
+with contracts as (
+    select * from {{ ref('fct_contracts') }}
+),
+
+periods as (
+    select * from {{ ref('int_reporting_periods') }}
+),
+
+contract_periods as (
+    {#- A contract that has not ended runs through the as-of day, the last day any period looks at. -#}
+    select
+        contracts.account_id,
+        periods.period_grain,
+        periods.period_start,
+        periods.opening_date,
+        periods.period_end,
+        contracts.arr_eur,
+        contracts.start_date <= periods.opening_date
+        and coalesce(contracts.end_date, {{ as_of }}) >= periods.opening_date as runs_at_opening,
+        contracts.start_date <= periods.period_end
+        and coalesce(contracts.end_date, {{ as_of }}) >= periods.period_end as runs_at_end
+    from contracts
+    inner join periods
+        on contracts.start_date <= periods.period_end
+            and coalesce(contracts.end_date, {{ as_of }}) >= periods.opening_date
+),
+
+account_periods as (
+    select
+        account_id,
+        period_grain,
+        period_start,
+        opening_date,
+        period_end,
+        {{ dbt.bool_or('runs_at_opening') }} as is_active_at_start,
+        {{ dbt.bool_or('runs_at_end') }} as is_active_at_end,
+        sum(case when runs_at_opening then arr_eur else 0 end) as arr_start_eur,
+        sum(case when runs_at_end then arr_eur else 0 end) as arr_end_eur
+    from contract_periods
+    group by
+        account_id,
+        period_grain,
+        period_start,
+        opening_date,
+        period_end
+),
+
+final as (
+    select
+        account_id,
+        period_grain,
+        period_start,
+        opening_date,
+        period_end,
+        is_active_at_start,
+        is_active_at_end,
+        cast(arr_start_eur as decimal(18, 2)) as arr_start_eur,
+        cast(arr_end_eur as decimal(18, 2)) as arr_end_eur
+    from account_periods
+    where is_active_at_start or is_active_at_end
+)
+
+select * from final

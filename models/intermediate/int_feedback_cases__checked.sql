@@ -1,0 +1,66 @@
+{%- set checks = [
+    {'when': 'case_id is null', 'reason': 'missing_key', 'column': 'case_id'},
+    {'when': 'invalid_fields is not null', 'reason': 'unparseable_value',
+     'column': 'invalid_fields', 'column_is_sql': true},
+    {'when': 'response_id is null', 'reason': 'missing_value', 'column': 'response_id'},
+    {'when': 'opened_at is null', 'reason': 'missing_value', 'column': 'opened_at'},
+    {'when': 'opened_at >= ' ~ as_of_end_timestamp(), 'reason': 'future_timestamp', 'column': 'opened_at'},
+    {'when': 'first_contact_at >= ' ~ as_of_end_timestamp(), 'reason': 'future_timestamp',
+     'column': 'first_contact_at'},
+    {'when': 'closed_at >= ' ~ as_of_end_timestamp(), 'reason': 'future_timestamp', 'column': 'closed_at'},
+    {'when': 'first_contact_at < opened_at', 'reason': 'invalid_order', 'column': 'first_contact_at'},
+    {'when': 'closed_at < opened_at', 'reason': 'invalid_order', 'column': 'closed_at'},
+    {'when': 'not ' ~ is_accepted_category('outcome', 'feedback_cases'),
+     'reason': 'invalid_category', 'column': 'outcome'},
+    {'when': 'valid_response_id is null', 'reason': 'unknown_reference', 'column': 'response_id'},
+] -%}
+
+with feedback_cases as (
+    select * from {{ ref('stg_success__feedback_cases') }}
+),
+
+responses as (
+    select * from {{ ref('int_survey_responses__checked') }}
+),
+
+valid_responses as (
+    select response_id from responses
+    where quarantine_reason is null
+),
+
+feedback_cases_with_parents as (
+    select
+        feedback_cases.*,
+        valid_responses.response_id as valid_response_id
+    from feedback_cases
+    left join valid_responses
+        on feedback_cases.response_id = valid_responses.response_id
+),
+
+checked as (
+    {{ checked_with_duplicates(
+        'feedback_cases_with_parents',
+        ['case_id'],
+        checks,
+        'response_id asc nulls last, owner asc nulls last, opened_at asc nulls last,
+        first_contact_at asc nulls last, closed_at asc nulls last, outcome asc nulls last'
+    ) }}
+),
+
+final as (
+    select
+        case_id,
+        response_id,
+        owner,
+        opened_at,
+        first_contact_at,
+        closed_at,
+        outcome,
+        invalid_fields,
+        record_key,
+        quarantine_reason,
+        quarantine_column
+    from checked
+)
+
+select * from final

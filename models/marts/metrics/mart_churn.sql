@@ -1,0 +1,195 @@
+{#- Logo and revenue churn per period_grain x period_start x segment. Every stored count and ARR column is
+    additive (summed over accounts, then over segment values); the ratios are computed in the last CTE only.
+    Churn is defined by contracts (int_account_period_status); churn_events_recorded counts the CRM's
+    recorded churn events dated in the period, for comparison. -#}
+
+{%- set measures = [
+    'accounts_start', 'new_accounts', 'churned_accounts', 'accounts_end', 'churn_events_recorded',
+    'arr_start', 'arr_new', 'arr_expansion', 'arr_contraction', 'arr_churned', 'arr_end',
+] -%}
+
+with account_periods as (
+    select * from {{ ref('int_account_period_status') }}
+),
+
+periods as (
+    select * from {{ ref('int_reporting_periods') }}
+),
+
+accounts as (
+    select * from {{ ref('dim_accounts') }}
+),
+
+churn_events as (
+    select * from {{ ref('fct_churn_events') }}
+),
+
+{# Each account's contribution to the period: 0/1 counts and its ARR movement, split so that
+   arr_end = arr_start + arr_new + arr_expansion - arr_contraction - arr_churned holds per account. #}
+account_movements as (
+    select
+        account_id,
+        period_grain,
+        period_start,
+        case when is_active_at_start then 1 else 0 end as accounts_start,
+        case when is_active_at_end and not is_active_at_start then 1 else 0 end as new_accounts,
+        case when is_active_at_start and not is_active_at_end then 1 else 0 end as churned_accounts,
+        case when is_active_at_end then 1 else 0 end as accounts_end,
+        0 as churn_events_recorded,
+        arr_start_eur as arr_start,
+        case when is_active_at_end and not is_active_at_start then arr_end_eur else 0 end as arr_new,
+        case
+            when is_active_at_start and is_active_at_end and arr_end_eur > arr_start_eur
+                then arr_end_eur - arr_start_eur
+            else 0
+        end as arr_expansion,
+        case
+            when is_active_at_start and is_active_at_end and arr_end_eur < arr_start_eur
+                then arr_start_eur - arr_end_eur
+            else 0
+        end as arr_contraction,
+        case when is_active_at_start and not is_active_at_end then arr_start_eur else 0 end as arr_churned,
+        arr_end_eur as arr_end
+    from account_periods
+),
+
+recorded_churn as (
+    select
+        churn_events.account_id,
+        periods.period_grain,
+        periods.period_start,
+        0 as accounts_start,
+        0 as new_accounts,
+        0 as churned_accounts,
+        0 as accounts_end,
+        1 as churn_events_recorded,
+        cast(0 as decimal(18, 2)) as arr_start,
+        cast(0 as decimal(18, 2)) as arr_new,
+        cast(0 as decimal(18, 2)) as arr_expansion,
+        cast(0 as decimal(18, 2)) as arr_contraction,
+        cast(0 as decimal(18, 2)) as arr_churned,
+        cast(0 as decimal(18, 2)) as arr_end
+    from churn_events
+    inner join periods
+        on churn_events.churned_on >= periods.period_start
+            and churn_events.churned_on <= periods.period_end
+),
+
+account_rows as (
+    select * from account_movements
+    union all
+    select * from recorded_churn
+),
+
+segmented as (
+    select
+        account_rows.*,
+        accounts.{{ account_segment_columns() | join(',\n        accounts.') }}
+    from account_rows
+    left join accounts
+        on account_rows.account_id = accounts.account_id
+),
+
+rolled_up as (
+    {{ rollup_segments(
+        'segmented',
+        ['period_grain', 'period_start'],
+        account_segment_columns(),
+        measures
+    ) }}
+),
+
+{# Every period gets its 'all' row, also when no account was active in it. #}
+segment_keys as (
+    select
+        period_grain,
+        period_start,
+        segment_dimension,
+        segment_value
+    from rolled_up
+    union
+    select
+        period_grain,
+        period_start,
+        'all' as segment_dimension,
+        'all' as segment_value
+    from periods
+),
+
+totals as (
+    select
+        segment_keys.period_grain,
+        segment_keys.period_start,
+        periods.period_end,
+        periods.is_complete,
+        segment_keys.segment_dimension,
+        segment_keys.segment_value,
+        cast(coalesce(rolled_up.accounts_start, 0) as {{ dbt.type_bigint() }}) as accounts_start,
+        cast(coalesce(rolled_up.new_accounts, 0) as {{ dbt.type_bigint() }}) as new_accounts,
+        cast(coalesce(rolled_up.churned_accounts, 0) as {{ dbt.type_bigint() }}) as churned_accounts,
+        cast(coalesce(rolled_up.accounts_end, 0) as {{ dbt.type_bigint() }}) as accounts_end,
+        cast(
+            coalesce(rolled_up.churn_events_recorded, 0) as {{ dbt.type_bigint() }}
+        ) as churn_events_recorded,
+        cast(coalesce(rolled_up.arr_start, 0) as decimal(18, 2)) as arr_start,
+        cast(coalesce(rolled_up.arr_new, 0) as decimal(18, 2)) as arr_new,
+        cast(coalesce(rolled_up.arr_expansion, 0) as decimal(18, 2)) as arr_expansion,
+        cast(coalesce(rolled_up.arr_contraction, 0) as decimal(18, 2)) as arr_contraction,
+        cast(coalesce(rolled_up.arr_churned, 0) as decimal(18, 2)) as arr_churned,
+        cast(coalesce(rolled_up.arr_end, 0) as decimal(18, 2)) as arr_end
+    from segment_keys
+    inner join periods
+        on segment_keys.period_grain = periods.period_grain
+            and segment_keys.period_start = periods.period_start
+    left join rolled_up
+        on segment_keys.period_grain = rolled_up.period_grain
+            and segment_keys.period_start = rolled_up.period_start
+            and segment_keys.segment_dimension = rolled_up.segment_dimension
+            and segment_keys.segment_value = rolled_up.segment_value
+),
+
+ratio_inputs as (
+    select
+        *,
+        accounts_end - new_accounts as accounts_retained,
+        arr_start - arr_contraction - arr_churned as arr_retained_gross,
+        arr_start + arr_expansion - arr_contraction - arr_churned as arr_retained_net
+    from totals
+),
+
+{# Ratios in percent, from the summed components; null when the denominator is 0. #}
+final as (
+    select
+        period_grain,
+        period_start,
+        period_end,
+        is_complete,
+        segment_dimension,
+        segment_value,
+        accounts_start,
+        new_accounts,
+        churned_accounts,
+        accounts_end,
+        churn_events_recorded,
+        arr_start,
+        arr_new,
+        arr_expansion,
+        arr_contraction,
+        arr_churned,
+        arr_end,
+        case
+            when accounts_start > 0 then cast(100.0 * churned_accounts / accounts_start as decimal(18, 6))
+        end as logo_churn_rate,
+        case
+            when accounts_start > 0 then cast(100.0 * accounts_retained / accounts_start as decimal(18, 6))
+        end as crr,
+        case
+            when arr_start > 0 then cast(100.0 * arr_retained_gross / arr_start as decimal(18, 6))
+        end as grr,
+        case
+            when arr_start > 0 then cast(100.0 * arr_retained_net / arr_start as decimal(18, 6))
+        end as nrr
+    from ratio_inputs
+)
+
+select * from final

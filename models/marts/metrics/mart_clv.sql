@@ -1,0 +1,177 @@
+{#- Customer lifetime value per valid account with the simple formula of the founding documents:
+      clv_eur = avg_invoice_eur x invoices_per_year x expected_lifetime_years
+    with expected_lifetime_years = 1 / tier_annual_churn_rate, capped at var('clv_max_lifetime_years') (also
+    when the tier lost no account). A probabilistic model (BG/NBD + Gamma-Gamma) is planned to replace it.
+    Purchases are the invoices with a positive amount up to the as-of day; credit notes reduce invoiced_eur.
+    Stored figures are rounded; clv_eur is computed from the unrounded ones. -#}
+
+{%- set days_per_year = 365 -%}
+{#- The shortest observation window: one month, so a first invoice days ago does not inflate the rate. -#}
+{%- set min_years_observed = '1.0 / 12' -%}
+{%- set max_lifetime_years = var('clv_max_lifetime_years') -%}
+{%- set as_of = as_of_date_literal() -%}
+{%- set year_before = 'cast(' ~ dbt.dateadd('day', -days_per_year, as_of) ~ ' as date)' -%}
+
+with accounts as (
+    select * from {{ ref('dim_accounts') }}
+    where not is_unknown_member
+),
+
+invoices as (
+    select * from {{ ref('fct_invoices') }}
+    where invoice_date <= {{ as_of }}
+),
+
+contracts as (
+    select * from {{ ref('fct_contracts') }}
+),
+
+account_invoices as (
+    select
+        account_id,
+        count(case when amount_eur > 0 then invoice_id end) as invoices,
+        count(case when amount_eur < 0 then invoice_id end) as credit_notes,
+        sum(amount_eur) as invoiced_eur,
+        min(case when amount_eur > 0 then invoice_date end) as first_invoice_date,
+        max(case when amount_eur > 0 then invoice_date end) as last_invoice_date
+    from invoices
+    group by account_id
+),
+
+{# Activity by the active-day rule: a contract runs on a day when start_date <= day and
+   (end_date is null or end_date >= day). #}
+account_activity as (
+    select
+        account_id,
+        {{ dbt.bool_or(
+            'start_date <= ' ~ as_of ~ ' and (end_date is null or end_date >= ' ~ as_of ~ ')'
+        ) }} as is_active_at_as_of,
+        {{ dbt.bool_or(
+            'start_date <= ' ~ year_before ~ ' and (end_date is null or end_date >= ' ~ year_before ~ ')'
+        ) }} as was_active_year_before,
+        {{ dbt.bool_or('start_date <= ' ~ as_of) }} as has_started_contract,
+        max(case when start_date <= {{ as_of }} then end_date end) as last_contract_end_date
+    from contracts
+    group by account_id
+),
+
+account_base as (
+    select
+        accounts.account_id,
+        accounts.tier,
+        accounts.industry,
+        accounts.region,
+        accounts.employee_band,
+        coalesce(account_activity.has_started_contract, false)
+        and not coalesce(account_activity.is_active_at_as_of, false) as is_churned,
+        coalesce(account_activity.is_active_at_as_of, false) as is_active_at_as_of,
+        coalesce(account_activity.was_active_year_before, false) as was_active_year_before,
+        account_activity.last_contract_end_date
+    from accounts
+    left join account_activity
+        on accounts.account_id = account_activity.account_id
+),
+
+tier_churn as (
+    select
+        tier,
+        count(*) as tier_churn_base_accounts,
+        sum(case when is_active_at_as_of then 0 else 1 end) as tier_churned_accounts
+    from account_base
+    where was_active_year_before
+    group by tier
+),
+
+{# A churned account is observed until its last active day (or its last purchase, if later). #}
+observed as (
+    select
+        account_base.account_id,
+        account_base.tier,
+        account_base.industry,
+        account_base.region,
+        account_base.employee_band,
+        account_base.is_churned,
+        coalesce(account_invoices.invoices, 0) as invoices,
+        coalesce(account_invoices.credit_notes, 0) as credit_notes,
+        coalesce(account_invoices.invoiced_eur, 0) as invoiced_eur,
+        account_invoices.first_invoice_date,
+        account_invoices.last_invoice_date,
+        case
+            when account_invoices.first_invoice_date is null then null
+            when account_base.is_churned
+                then greatest(account_base.last_contract_end_date, account_invoices.last_invoice_date)
+            else {{ as_of }}
+        end as observed_until,
+        coalesce(tier_churn.tier_churn_base_accounts, 0) as tier_churn_base_accounts,
+        coalesce(tier_churn.tier_churned_accounts, 0) as tier_churned_accounts
+    from account_base
+    left join account_invoices
+        on account_base.account_id = account_invoices.account_id
+    left join tier_churn
+        on account_base.tier = tier_churn.tier
+),
+
+{# 1 / rate = base / churned; the cap applies when that exceeds it, a rate of 0 included. #}
+measured as (
+    select
+        *,
+        {#- the adapter's datediff renders longer than the line limit #}
+        {{ dbt.datediff('first_invoice_date', 'observed_until', 'day') }} + 1 as days_observed,  -- noqa: LT05
+        case
+            when invoices > 0 then cast(invoiced_eur as decimal(38, 6)) / invoices
+        end as avg_invoice_raw,
+        case
+            when tier_churn_base_accounts > 0
+                then cast(tier_churned_accounts as decimal(38, 6)) / tier_churn_base_accounts
+        end as tier_annual_churn_rate_raw,
+        case
+            when tier_churn_base_accounts = 0 then null
+            when tier_churned_accounts * {{ max_lifetime_years }} <= tier_churn_base_accounts
+                then cast({{ max_lifetime_years }} as decimal(38, 6))
+            else cast(tier_churn_base_accounts as decimal(38, 6)) / tier_churned_accounts
+        end as expected_lifetime_raw
+    from observed
+),
+
+unrounded as (
+    select
+        *,
+        case
+            when days_observed is not null
+                then
+                    greatest(
+                        cast(days_observed as decimal(38, 6)) / {{ days_per_year }},
+                        {{ min_years_observed }}
+                    )
+        end as years_observed_raw
+    from measured
+),
+
+final as (
+    select
+        account_id,
+        tier,
+        industry,
+        region,
+        employee_band,
+        cast(invoices as {{ dbt.type_bigint() }}) as invoices,
+        cast(credit_notes as {{ dbt.type_bigint() }}) as credit_notes,
+        cast(invoiced_eur as decimal(18, 2)) as invoiced_eur,
+        first_invoice_date,
+        last_invoice_date,
+        cast(avg_invoice_raw as decimal(18, 2)) as avg_invoice_eur,
+        observed_until,
+        cast(years_observed_raw as decimal(18, 6)) as years_observed,
+        cast(invoices / years_observed_raw as decimal(18, 6)) as invoices_per_year,
+        cast(tier_churn_base_accounts as {{ dbt.type_bigint() }}) as tier_churn_base_accounts,
+        cast(tier_churned_accounts as {{ dbt.type_bigint() }}) as tier_churned_accounts,
+        cast(tier_annual_churn_rate_raw as decimal(18, 6)) as tier_annual_churn_rate,
+        cast(expected_lifetime_raw as decimal(18, 6)) as expected_lifetime_years,
+        cast(
+            avg_invoice_raw * (invoices / years_observed_raw) * expected_lifetime_raw as decimal(18, 2)
+        ) as clv_eur,
+        is_churned
+    from unrounded
+)
+
+select * from final
