@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -140,3 +141,22 @@ def test_a_missing_raw_file_stops_with_its_name(tmp_path: Path) -> None:
         check_raw_dir(tmp_path, "csv")
     with pytest.raises(SystemExit, match="xlsx"):
         check_raw_dir(tmp_path, "xlsx")
+
+
+@pytest.mark.parametrize("raw_format", ["csv", "parquet"])
+def test_a_missing_column_stops_with_table_and_column(
+    raw_format: str, raw_dir: Path, parquet_raw_dir: Path, tmp_path: Path
+) -> None:
+    source = raw_dir if raw_format == "csv" else parquet_raw_dir
+    for table in raw_contract():
+        shutil.copy(source / f"{table}.{raw_format}", tmp_path)
+    check_raw_dir(tmp_path, raw_format)  # the generated files pass
+    broken = tmp_path / f"survey_answers.{raw_format}"
+    with duckdb.connect() as connection:
+        reader = "read_csv_auto" if raw_format == "csv" else "read_parquet"
+        connection.execute(
+            f"copy (select * exclude (score) from {reader}('{source}/survey_answers.{raw_format}')) "
+            f"to '{broken}' (format {raw_format})"
+        )
+    with pytest.raises(SystemExit, match=r"lacks the column\(s\) score of table survey_answers"):
+        check_raw_dir(tmp_path, raw_format)
