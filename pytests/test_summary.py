@@ -68,3 +68,9 @@ def test_cli_summary_prints_the_headline(
 def test_cli_rejects_a_bad_date() -> None:
     with pytest.raises(SystemExit):
         main(["summary", "--as-of", "30/09/2026"])
+
+
+def test_cli_build_stops_on_a_folder_without_raw_files(tmp_path) -> None:
+    with pytest.raises(SystemExit, match="lacks the raw table file"):
+        main(["build", "--raw-dir", str(tmp_path), "--database", str(tmp_path / "x.duckdb")])
+    assert not (tmp_path / "x.duckdb").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -22,18 +23,24 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from error
 
 
-def build_and_summarise(settings: BuildSettings) -> None:
-    """Seed, build and test every model, then print the headline metrics."""
+def build_and_summarise(settings: BuildSettings, verbose: bool) -> None:
+    """Seed, build and test every model, then print the headline metrics. dbt prints only its errors
+    unless verbose; a count of what ran is printed either way."""
     check_raw_dir(settings.raw_dir, settings.raw_format)
-    run_dbt(["seed"], settings)
-    run_dbt(["build"], settings)
+    quiet = [] if verbose else ["--quiet"]
+    for command in ("seed", "build"):
+        result = run_dbt([*quiet, command], settings)
+        statuses = Counter(str(node.status) for node in result.result)
+        print(
+            f"dbt {command}: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+        )
     print()
     print(format_headline(read_headline(settings.database, settings.as_of_date or date.today())))
     print(f"\nDatabase: {settings.database}")
 
 
 def _build(args: argparse.Namespace) -> None:
-    build_and_summarise(BuildSettings(args.raw_dir, args.database, args.format, args.as_of))
+    build_and_summarise(BuildSettings(args.raw_dir, args.database, args.format, args.as_of), args.verbose)
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -43,7 +50,7 @@ def _demo(args: argparse.Namespace) -> None:
     summary = generate(accounts=args.accounts, seed=args.seed, out_dir=raw_dir, end_date=DEFAULT_END_DATE)
     print(summary.format())
     # The demo's "today" is the last day of its data, so the same demo gives the same figures on any day.
-    build_and_summarise(BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE))
+    build_and_summarise(BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE), args.verbose)
 
 
 def _summary(args: argparse.Namespace) -> None:
@@ -73,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=RAW_FORMATS, default="csv", help="file type of the raw tables")
     build.add_argument("--as-of", type=_iso_date, default=None, help="the build's 'today' (default: today)")
     build.add_argument("--database", **database)
+    build.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
     build.set_defaults(handler=_build)
 
     demo = commands.add_parser(
@@ -81,6 +89,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--accounts", type=int, default=DEMO_ACCOUNTS, help="number of accounts to generate")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed")
     demo.add_argument("--database", **database)
+    demo.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
     demo.set_defaults(handler=_demo)
 
     summary = commands.add_parser("summary", help="print the headline metrics of a built database")
