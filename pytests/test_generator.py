@@ -1,9 +1,10 @@
 """Tests of the demo-data generator on real files: determinism, the raw contract, the bad rows and the
 manifest, and the correlations the metric marts depend on.
 
-The manifest is checked against an independent implementation of the warehouse's quarantine rules (the
-order in docs/architecture.md and the generator brief), run in DuckDB with the same casts as
-macros/casting.sql, so a bad row that breaks a second rule, or a valid row that breaks one, fails the test.
+The manifest is checked against an independent implementation of the warehouse's quarantine rules (each
+int_<table>__checked model's checks, in its order, with the seeds it reads), run in DuckDB with the same casts
+as macros/casting.sql, so a bad row that breaks a second rule, a valid row that breaks one, or a rule that
+no bad row exercises fails a test.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def faulty(tmp_path_factory) -> Path:
     """A small run with many bad rows, so every fault kind occurs."""
     out = tmp_path_factory.mktemp("faulty")
     run(out, accounts=150, seed=5, bad_rate=0.05)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Path:
+    """A demo-sized run at the default bad rate, where most tables get only a few bad rows."""
+    out = tmp_path_factory.mktemp("demo")
+    run(out, accounts=200, seed=3, bad_rate=0.01)
     return out
 
 
@@ -191,8 +200,12 @@ def test_manifest_share_is_the_bad_rate_and_keys_are_in_the_files(faulty):
         rows = read_table(faulty, table)
         bad = per_table.get(table, 0)
         # round-half-up of the valid rows' share, at least 1; extra bad rows make the file longer than that
+        # round-half-up of the valid rows' share, at least one row per reason the table's rules can give;
+        # extra bad rows make the file longer than the valid rows
+        least = len(applicable_reasons(table))
         assert any(
-            bad == max(1, math.floor(valid * 0.05 + 0.5)) for valid in range(len(rows) - bad, len(rows) + 1)
+            bad == max(least, math.floor(valid * 0.05 + 0.5))
+            for valid in range(len(rows) - bad, len(rows) + 1)
         ), table
         keys = {"survey_answers": ["response_id", "question_id"]}.get(table) or (
             ["account_id"] if table in ("churn_events", "onboarding_projects") else [columns[0][0]]
@@ -202,32 +215,36 @@ def test_manifest_share_is_the_bad_rate_and_keys_are_in_the_files(faulty):
     assert abs(per_table["survey_answers"] / len(read_table(faulty, "survey_answers")) - 0.05) < 0.005
 
 
-def test_every_fault_kind_occurs(faulty):
-    reasons = {(table, reason) for table, _, reason in manifest_rows(faulty)}
-    expected = {
-        ("survey_answers", "out_of_scale"),
-        ("survey_answers", "unknown_reference"),
-        ("survey_answers", "unparseable_value"),
-        ("support_tickets", "future_timestamp"),
-        ("support_tickets", "invalid_category"),
-        ("survey_invitations", "unknown_reference"),
-        ("survey_responses", "invalid_category"),
-        ("invoices", "duplicate_key"),
-        ("contacts", "unparseable_value"),
-    }
-    assert expected <= reasons
-    assert {reason for _, reason in reasons} == {
-        "duplicate_key",
-        "unknown_reference",
-        "unparseable_value",
-        "future_timestamp",
-        "invalid_category",
-        "out_of_scale",
-    }
+def reasons_per_table(folder: Path) -> dict[str, set[str]]:
+    reasons: dict[str, set[str]] = {table: set() for table in CONTRACT}
+    for table, _, reason in manifest_rows(folder):
+        reasons[table].add(reason)
+    return reasons
+
+
+@pytest.mark.parametrize("data_set", ["faulty", "demo"])
+def test_every_rule_of_every_table_is_exercised(data_set, request):
+    """Each table holds a bad row for every reason its rules can give, and for no other reason."""
+    folder = request.getfixturevalue(data_set)
+    assert reasons_per_table(folder) == {table: applicable_reasons(table) for table in CONTRACT}
+    assert {reason for reasons in reasons_per_table(folder).values() for reason in reasons} == set(
+        pd.read_csv(PROJECT / "seeds" / "quarantine_reasons.csv").reason_code
+    )
 
 
 def test_manifest_is_exactly_what_the_quarantine_rules_flag(faulty):
     assert reference_quarantine(faulty, END) == Counter(manifest_rows(faulty))
+
+
+@pytest.mark.parametrize("data_set", ["faulty", "demo"])
+def test_each_bad_row_breaks_exactly_one_rule(data_set, request):
+    """One fault per bad row: the checks of exactly one reason fire on it (none on a duplicate), so its
+    reason does not depend on the order of the checks, and no valid row is quarantined with it."""
+    folder = request.getfixturevalue(data_set)
+    fired: Counter = Counter()
+    assert reference_quarantine(folder, END, fired) == Counter(manifest_rows(folder))
+    wrong = {key: count for key, count in fired.items() if key[2] != (0 if key[1] == "duplicate_key" else 1)}
+    assert wrong == {}
 
 
 def test_no_bad_rows_when_the_rate_is_zero(clean):
@@ -235,9 +252,10 @@ def test_no_bad_rows_when_the_rate_is_zero(clean):
     assert reference_quarantine(clean, END) == Counter()
 
 
-def test_at_least_one_bad_row_per_table(tmp_path):
+def test_a_tiny_run_still_gets_one_bad_row_per_reason(tmp_path):
     summary = run(tmp_path, accounts=3, bad_rate=0.001)
-    assert all(summary.bad_rows[table] == 1 for table in CONTRACT), summary.bad_rows
+    assert summary.bad_rows == {table: len(applicable_reasons(table)) for table in CONTRACT}
+    assert reasons_per_table(tmp_path) == {table: applicable_reasons(table) for table in CONTRACT}
     assert reference_quarantine(tmp_path, END) == Counter(manifest_rows(tmp_path))
 
 
@@ -471,122 +489,150 @@ KEYS = {
     "churn_events": ["account_id"],
     "onboarding_projects": ["account_id"],
 }
-# Per table: required columns, future-checked columns, (later, earlier) order pairs, category columns,
-# table-specific checks (sql, reason) and references (column, parent table, parent key).
-RULES = {
-    "accounts": (["tier", "created_at"], ["created_at"], [], ["tier"], [], []),
-    "surveys": (["touchpoint", "created_at"], ["created_at"], [], ["touchpoint"], [], []),
-    "contacts": (
-        ["account_id", "created_at"],
-        ["created_at"],
-        [],
-        [],
-        [],
-        [("account_id", "accounts", "account_id")],
-    ),
-    "contracts": (
-        ["account_id", "start_date", "arr", "currency"],
-        [],
-        [("end_date", "start_date")],
-        [],
-        [
-            ("arr < 0", "negative_amount"),
-            ("currency not in (select currency_code from fx)", "unknown_currency"),
-        ],
-        [("account_id", "accounts", "account_id")],
-    ),
-    "invoices": (
-        ["account_id", "invoice_date", "amount", "currency"],
-        ["invoice_date"],
-        [],
-        [],
-        [("currency not in (select currency_code from fx)", "unknown_currency")],
-        [("account_id", "accounts", "account_id")],
-    ),
-    "churn_events": (
-        ["churned_at", "reason_category"],
-        ["churned_at"],
-        [],
-        ["reason_category"],
-        [],
-        [("account_id", "accounts", "account_id")],
-    ),
-    "onboarding_projects": (
-        ["kickoff_at"],
-        ["kickoff_at", "go_live_at"],
-        [("go_live_at", "kickoff_at")],
-        [],
-        [],
-        [("account_id", "accounts", "account_id")],
-    ),
-    "survey_questions": (
-        ["survey_id", "question_code", "metric"],
-        [],
-        [],
-        ["metric"],
-        [],
-        [("survey_id", "surveys", "survey_id")],
-    ),
-    "support_tickets": (
-        ["account_id", "created_at", "channel", "priority"],
-        ["created_at", "first_response_at", "solved_at"],
-        [("first_response_at", "created_at"), ("solved_at", "created_at")],
-        ["channel", "priority"],
-        [("agent_replies < 0 or reopened_count < 0", "negative_amount")],
-        [("account_id", "accounts", "account_id"), ("contact_id", "contacts", "contact_id")],
-    ),
-    "survey_invitations": (
-        ["survey_id", "contact_id", "sent_at", "channel"],
-        ["sent_at"],
-        [],
-        ["channel"],
-        [],
-        [("survey_id", "surveys", "survey_id"), ("contact_id", "contacts", "contact_id")],
-    ),
-    "survey_responses": (
-        ["survey_id", "contact_id", "submitted_at", "language"],
-        ["submitted_at"],
-        [],
-        ["language"],
-        [],
-        [
-            ("survey_id", "surveys", "survey_id"),
-            ("contact_id", "contacts", "contact_id"),
-            ("invitation_id", "survey_invitations", "invitation_id"),
-        ],
-    ),
-    "survey_answers": (
-        [],
-        [],
-        [],
-        [],
-        [
-            (
-                "exists (select 1 from checked_survey_questions q where q.reason is null"
-                " and q.question_id = t.question_id"
-                " and t.score is not null"
-                " and (t.score < q.scale_min or t.score > q.scale_max or t.score <> floor(t.score)))",
-                "out_of_scale",
-            ),
-            ("t.score is null and t.answer_text is null", "empty_answer"),
-        ],
-        [],
-    ),
-    "feedback_cases": (
-        ["response_id", "opened_at"],
-        ["opened_at", "first_contact_at", "closed_at"],
-        [("first_contact_at", "opened_at"), ("closed_at", "opened_at")],
-        ["outcome"],
-        [],
-        [("response_id", "survey_responses", "response_id")],
-    ),
-}
+SCORED_METRICS = "('nps', 'csat', 'ces', 'csi_item', 'driver')"  # metrics answered on a scale
+METRICS_WITH_CUTOFFS = "('nps', 'csat', 'ces')"  # scored through seed scale_cutoffs (DECISIONLOG.md)
+INVALID_SCALE = (
+    f"t.metric in {SCORED_METRICS} and (t.scale_min is null or t.scale_max is null"
+    " or t.higher_is_better is null or t.scale_min >= t.scale_max)"
+    " or t.metric = 'csi_item' and (t.weight is null or t.weight <= 0)"
+    f" or t.metric in {METRICS_WITH_CUTOFFS} and not exists (select 1 from cutoffs as c"
+    " where c.metric = t.metric and c.scale_min = t.scale_min and c.scale_max = t.scale_max"
+    " and c.higher_is_better = t.higher_is_better)"
+)
+UNKNOWN_CURRENCY = "t.currency not in (select currency_code from fx)"
+# An answer must belong to a valid question of its valid response's survey.
 ANSWER_REFERENCE = (
-    "not exists (select 1 from checked_survey_responses r"
+    "t.response_id is not null and t.question_id is not null"
+    " and not exists (select 1 from checked_survey_responses r"
     " join checked_survey_questions q on q.survey_id = r.survey_id"
     " where r.reason is null and q.reason is null"
     " and r.response_id = t.response_id and q.question_id = t.question_id)"
 )
+OUT_OF_SCALE = (
+    "exists (select 1 from checked_survey_questions q where q.reason is null"
+    " and q.question_id = t.question_id"
+    " and t.score is not null"
+    " and (t.score < q.scale_min or t.score > q.scale_max or t.score <> floor(t.score)))"
+)
+# Per table, the checks after missing_key and unparseable_value, in the order the warehouse applies them
+# (first match wins): ("required", column) = missing_value; ("future", column) = future_timestamp;
+# ("order", later, earlier) = invalid_order; ("category", column) = invalid_category;
+# ("reference", column, parent table, parent key) = unknown_reference (a null column is not checked);
+# ("sql", condition on t, reason). duplicate_key is decided last, among rows no check flags.
+RULES: dict[str, list[tuple[str, ...]]] = {
+    "accounts": [
+        ("required", "created_at"),
+        ("required", "tier"),
+        ("future", "created_at"),
+        ("category", "tier"),
+    ],
+    "surveys": [
+        ("required", "touchpoint"),
+        ("required", "created_at"),
+        ("future", "created_at"),
+        ("category", "touchpoint"),
+    ],
+    "contacts": [
+        ("required", "account_id"),
+        ("required", "created_at"),
+        ("future", "created_at"),
+        ("reference", "account_id", "accounts", "account_id"),
+    ],
+    "contracts": [
+        ("required", "account_id"),
+        ("required", "start_date"),
+        ("required", "arr"),
+        ("required", "currency"),
+        ("order", "end_date", "start_date"),
+        ("sql", UNKNOWN_CURRENCY, "unknown_currency"),
+        ("sql", "t.arr < 0", "negative_amount"),
+        ("reference", "account_id", "accounts", "account_id"),
+    ],
+    "invoices": [
+        ("required", "account_id"),
+        ("required", "invoice_date"),
+        ("required", "amount"),
+        ("required", "currency"),
+        ("future", "invoice_date"),
+        ("sql", UNKNOWN_CURRENCY, "unknown_currency"),
+        ("reference", "account_id", "accounts", "account_id"),
+    ],
+    "churn_events": [
+        ("required", "churned_at"),
+        ("required", "reason_category"),
+        ("future", "churned_at"),
+        ("category", "reason_category"),
+        ("reference", "account_id", "accounts", "account_id"),
+    ],
+    "onboarding_projects": [
+        ("required", "kickoff_at"),
+        ("future", "kickoff_at"),
+        ("future", "go_live_at"),
+        ("order", "go_live_at", "kickoff_at"),
+        ("reference", "account_id", "accounts", "account_id"),
+    ],
+    "survey_questions": [
+        ("required", "survey_id"),
+        ("required", "question_code"),
+        ("required", "metric"),
+        ("category", "metric"),
+        ("sql", INVALID_SCALE, "invalid_scale"),
+        ("reference", "survey_id", "surveys", "survey_id"),
+    ],
+    "support_tickets": [
+        ("required", "account_id"),
+        ("required", "created_at"),
+        ("required", "channel"),
+        ("required", "priority"),
+        ("future", "created_at"),
+        ("future", "first_response_at"),
+        ("future", "solved_at"),
+        ("order", "first_response_at", "created_at"),
+        ("order", "solved_at", "created_at"),
+        ("category", "channel"),
+        ("category", "priority"),
+        ("sql", "t.agent_replies < 0 or t.reopened_count < 0", "negative_amount"),
+        ("reference", "account_id", "accounts", "account_id"),
+        ("reference", "contact_id", "contacts", "contact_id"),
+    ],
+    "survey_invitations": [
+        ("required", "survey_id"),
+        ("required", "contact_id"),
+        ("required", "sent_at"),
+        ("required", "channel"),
+        ("future", "sent_at"),
+        ("category", "channel"),
+        ("reference", "survey_id", "surveys", "survey_id"),
+        ("reference", "contact_id", "contacts", "contact_id"),
+    ],
+    "survey_responses": [
+        ("required", "survey_id"),
+        ("required", "contact_id"),
+        ("required", "submitted_at"),
+        ("required", "language"),
+        ("future", "submitted_at"),
+        ("category", "language"),
+        ("reference", "survey_id", "surveys", "survey_id"),
+        ("reference", "contact_id", "contacts", "contact_id"),
+        ("reference", "invitation_id", "survey_invitations", "invitation_id"),
+    ],
+    "survey_answers": [
+        ("sql", "t.score__empty and t.answer_text__empty", "empty_answer"),
+        ("sql", ANSWER_REFERENCE, "unknown_reference"),
+        ("sql", OUT_OF_SCALE, "out_of_scale"),
+    ],
+    "feedback_cases": [
+        ("required", "response_id"),
+        ("required", "opened_at"),
+        ("future", "opened_at"),
+        ("future", "first_contact_at"),
+        ("future", "closed_at"),
+        ("order", "first_contact_at", "opened_at"),
+        ("order", "closed_at", "opened_at"),
+        ("category", "outcome"),
+        ("reference", "response_id", "survey_responses", "response_id"),
+    ],
+}
 
 
 def typed(column: str, data_type: str) -> str:
@@ -609,8 +655,53 @@ def typed(column: str, data_type: str) -> str:
     return casts[data_type]
 
 
+def table_checks(table: str, as_of: date) -> list[tuple[str, str]]:
+    """(sql condition on the staged row t, reason) in order. Emptiness is that of the raw text, so a value
+    that does not parse is unparseable_value only, not also missing_value."""
+    keys = KEYS.get(table, [CONTRACT[table][0][0]])
+    end = f"timestamp '{as_of.isoformat()}' + interval 1 day"
+    checks = [
+        (" or ".join(f"t.{key}__empty" for key in keys), "missing_key"),
+        ("t.unparseable", "unparseable_value"),
+    ]
+    for rule, *arguments in RULES[table]:
+        if rule == "required":
+            checks.append((f"t.{arguments[0]}__empty", "missing_value"))
+        elif rule == "future":
+            checks.append((f"t.{arguments[0]} >= {end}", "future_timestamp"))
+        elif rule == "order":
+            checks.append((f"t.{arguments[0]} < t.{arguments[1]}", "invalid_order"))
+        elif rule == "category":
+            column = arguments[0]
+            checks.append(
+                (
+                    f"t.{column} is not null and t.{column} not in (select accepted_value from accepted"
+                    f" where table_name = '{table}' and column_name = '{column}')",
+                    "invalid_category",
+                )
+            )
+        elif rule == "reference":
+            column, parent, key = arguments
+            checks.append(
+                (
+                    f"t.{column} is not null"
+                    f" and t.{column} not in (select {key} from checked_{parent} where reason is null)",
+                    "unknown_reference",
+                )
+            )
+        else:
+            checks.append((arguments[0], arguments[1]))
+    return checks
+
+
+def applicable_reasons(table: str) -> set[str]:
+    """Every reason the rules can give a row of the table."""
+    return {reason for _, reason in table_checks(table, END)} | {"duplicate_key"}
+
+
 def check_table(connection, raw_dir: Path, table: str, as_of: date) -> None:
-    required, future, order, categories, specific, references = RULES[table]
+    """checked_<table>: the staged rows with record_key, reason (the first check that fires, else
+    duplicate_key for later copies of a key) and reasons_fired (how many reasons' checks fire on the row)."""
     columns = CONTRACT[table]
     keys = KEYS.get(table, [columns[0][0]])
     unparseable = (
@@ -621,36 +712,17 @@ def check_table(connection, raw_dir: Path, table: str, as_of: date) -> None:
         )
         or "false"
     )
-    end = f"timestamp '{as_of.isoformat()}' + interval 1 day"
-    checks = [
-        (" or ".join(f"t.{key} is null" for key in keys), "missing_key"),
-        ("t.unparseable", "unparseable_value"),
-    ]
-    checks += [(f"t.{column} is null", "missing_value") for column in required]
-    checks += [(f"t.{column} >= {end}", "future_timestamp") for column in future]
-    checks += [(f"t.{later} < t.{earlier}", "invalid_order") for later, earlier in order]
-    checks += [
-        (
-            f"t.{column} is not null and t.{column} not in (select accepted_value from accepted"
-            f" where table_name = '{table}' and column_name = '{column}')",
-            "invalid_category",
-        )
-        for column in categories
-    ]
-    checks += specific
-    checks += [
-        (
-            f"t.{column} is not null"
-            f" and t.{column} not in (select {key} from checked_{parent} where reason is null)",
-            "unknown_reference",
-        )
-        for column, parent, key in references
-    ]
-    if table == "survey_answers":
-        checks.append((ANSWER_REFERENCE, "unknown_reference"))
+    checks = table_checks(table, as_of)
     reason = "case " + " ".join(f"when {condition} then '{code}'" for condition, code in checks) + " end"
+    by_reason: dict[str, list[str]] = {}
+    for condition, code in checks:
+        by_reason.setdefault(code, []).append(f"coalesce(({condition}), false)")
+    fired = " + ".join(f"cast(({' or '.join(conditions)}) as integer)" for conditions in by_reason.values())
     record_key = " || '|' || ".join(f"coalesce({key}, '<null>')" for key in keys)
-    staged_columns = ", ".join(f"{typed(name, kind)} as {name}" for name, kind in columns)
+    staged_columns = ", ".join(
+        f"{typed(name, kind)} as {name}, nullif(trim({name}), '') is null as {name}__empty"
+        for name, kind in columns
+    )
     partition = ", ".join([*keys, "failed"])
     connection.execute(
         f"""
@@ -659,7 +731,7 @@ def check_table(connection, raw_dir: Path, table: str, as_of: date) -> None:
             select {staged_columns}, {unparseable} as unparseable
             from read_csv('{raw_dir}/{table}.csv', header = true, all_varchar = true)
         ),
-        flagged as (select t.*, {reason} as failed from staged as t),
+        flagged as (select t.*, {reason} as failed, {fired} as reasons_fired from staged as t),
         ranked as (
             select *, row_number() over (partition by {partition} order by {record_key}) as copy_number
             from flagged
@@ -688,24 +760,32 @@ ORDER = (
 )
 
 
-def reference_quarantine(raw_dir: Path, as_of: date) -> Counter:
-    """(table, record_key, reason) of every row the rules quarantine, with multiplicity."""
+def reference_quarantine(raw_dir: Path, as_of: date, faults_per_row: Counter | None = None) -> Counter:
+    """(table, record_key, reason) of every row the rules quarantine, with multiplicity.
+
+    faults_per_row, when given, receives (table, reason, number of different reasons whose checks fire) per
+    quarantined row: 1 for a row with one fault, 0 for a duplicate.
+    """
     assert set(ORDER) == set(CONTRACT)
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'")
+    for name, seed in (("accepted", "accepted_categories"), ("fx", "fx_rates")):
+        connection.execute(
+            f"create table {name} as select * from read_csv('{PROJECT}/seeds/{seed}.csv', all_varchar = true)"
+        )
     connection.execute(
-        "create table accepted as select * from"
-        f" read_csv('{PROJECT}/seeds/accepted_categories.csv', all_varchar = true)"
-    )
-    connection.execute(
-        f"create table fx as select * from read_csv('{PROJECT}/seeds/fx_rates.csv', all_varchar = true)"
+        "create table cutoffs as select distinct metric, cast(scale_min as bigint) as scale_min,"
+        " cast(scale_max as bigint) as scale_max, cast(higher_is_better as boolean) as higher_is_better"
+        f" from read_csv('{PROJECT}/seeds/scale_cutoffs.csv', all_varchar = true)"
     )
     flagged = Counter()
     for table in ORDER:
         check_table(connection, raw_dir, table, as_of)
         rows = connection.execute(
-            f"select record_key, reason from checked_{table} where reason is not null"
+            f"select record_key, reason, reasons_fired from checked_{table} where reason is not null"
         ).fetchall()
-        flagged.update((table, key, reason) for key, reason in rows)
+        flagged.update((table, key, reason) for key, reason, _ in rows)
+        if faults_per_row is not None:
+            faults_per_row.update((table, reason, fired) for _, reason, fired in rows)
     connection.close()
     return flagged

@@ -74,12 +74,15 @@ def _nps_from_raw_files(raw_dir: Path) -> pd.DataFrame:
     bad = bad[bad.reason_code != "duplicate_key"]
     bad_answers = set(bad.loc[bad.source_table == "survey_answers", "record_key"])
     bad_responses = set(bad.loc[bad.source_table == "survey_responses", "record_key"])
-    questions = pd.read_csv(raw_dir / "survey_questions.csv", dtype=str).drop_duplicates()
-    responses = pd.read_csv(raw_dir / "survey_responses.csv", dtype=str).drop_duplicates("response_id")
+    # Rows with an empty key are quarantined (missing_key); pandas would join them to each other on NaN.
+    questions = pd.read_csv(raw_dir / "survey_questions.csv", dtype=str).dropna(subset=["question_id"])
+    questions = questions.drop_duplicates()
+    responses = pd.read_csv(raw_dir / "survey_responses.csv", dtype=str).dropna(subset=["response_id"])
+    responses = responses.drop_duplicates("response_id")
     responses = responses[~responses.response_id.isin(bad_responses)]
-    answers = pd.read_csv(raw_dir / "survey_answers.csv", dtype=str).drop_duplicates(
-        ["response_id", "question_id"]
-    )
+    answers = pd.read_csv(raw_dir / "survey_answers.csv", dtype=str)
+    answers = answers.dropna(subset=["response_id", "question_id"])
+    answers = answers.drop_duplicates(["response_id", "question_id"])
     answers = answers[~(answers.response_id + "|" + answers.question_id).isin(bad_answers)]
     nps = answers.merge(questions[questions.metric == "nps"], on="question_id").merge(
         responses, on="response_id"
