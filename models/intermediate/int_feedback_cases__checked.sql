@@ -14,6 +14,19 @@
      'reason': 'invalid_category', 'column': 'outcome'},
     {'when': 'valid_response_id is null', 'reason': 'unknown_reference', 'column': 'response_id'},
 ] -%}
+{#- Incremental, partitioned by the day of opened_at; a case contacted or closed later rebuilds the day it
+    was opened on (macros/incremental.sql, docs/incremental.md). -#}
+{{ config(**incremental_partitions_config('partition_date')) }}
+{%- set dating = {
+    'partition_date': incremental_partition('opened_at'),
+    'last_event_at': incremental_last_event_at(['opened_at', 'first_contact_at', 'closed_at']),
+} -%}
+{%- set partition_source -%}
+    select
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from {{ ref('stg_success__feedback_cases') }}
+{%- endset %}
 
 with feedback_cases as (
     select * from {{ ref('stg_success__feedback_cases') }}
@@ -28,13 +41,29 @@ valid_responses as (
     where quarantine_reason is null
 ),
 
-feedback_cases_with_parents as (
+feedback_cases_dated as (
     select
         feedback_cases.*,
-        valid_responses.response_id as valid_response_id
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
     from feedback_cases
+),
+
+batch as (
+    select feedback_cases_dated.*
+    from feedback_cases_dated
+    {%- if is_incremental() %}
+    where {{ incremental_partition_filter('feedback_cases_dated.partition_date', partition_source) }}
+    {%- endif %}
+),
+
+feedback_cases_with_parents as (
+    select
+        batch.*,
+        valid_responses.response_id as valid_response_id
+    from batch
     left join valid_responses
-        on feedback_cases.response_id = valid_responses.response_id
+        on batch.response_id = valid_responses.response_id
 ),
 
 checked as (
@@ -59,7 +88,9 @@ final as (
         invalid_fields,
         record_key,
         quarantine_reason,
-        quarantine_column
+        quarantine_column,
+        partition_date,
+        last_event_at
     from checked
 )
 

@@ -22,6 +22,20 @@
     {'when': 'contact_id is not null and valid_contact_id is null',
      'reason': 'unknown_reference', 'column': 'contact_id'},
 ] -%}
+{#- Incremental, partitioned by the day of created_at; a ticket answered or solved later rebuilds the day it
+    was created on, since its last event (created, first response or solve) falls in the look-back window
+    (macros/incremental.sql, docs/incremental.md). -#}
+{{ config(**incremental_partitions_config('partition_date')) }}
+{%- set dating = {
+    'partition_date': incremental_partition('created_at'),
+    'last_event_at': incremental_last_event_at(['created_at', 'first_response_at', 'solved_at']),
+} -%}
+{%- set partition_source -%}
+    select
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from {{ ref('stg_support__tickets') }}
+{%- endset %}
 
 with tickets as (
     select * from {{ ref('stg_support__tickets') }}
@@ -45,16 +59,32 @@ valid_contacts as (
     where quarantine_reason is null
 ),
 
-tickets_with_parents as (
+tickets_dated as (
     select
         tickets.*,
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from tickets
+),
+
+batch as (
+    select tickets_dated.*
+    from tickets_dated
+    {%- if is_incremental() %}
+    where {{ incremental_partition_filter('tickets_dated.partition_date', partition_source) }}
+    {%- endif %}
+),
+
+tickets_with_parents as (
+    select
+        batch.*,
         valid_accounts.account_id as valid_account_id,
         valid_contacts.contact_id as valid_contact_id
-    from tickets
+    from batch
     left join valid_accounts
-        on tickets.account_id = valid_accounts.account_id
+        on batch.account_id = valid_accounts.account_id
     left join valid_contacts
-        on tickets.contact_id = valid_contacts.contact_id
+        on batch.contact_id = valid_contacts.contact_id
 ),
 
 checked as (
@@ -85,7 +115,9 @@ final as (
         invalid_fields,
         record_key,
         quarantine_reason,
-        quarantine_column
+        quarantine_column,
+        partition_date,
+        last_event_at
     from checked
 )
 

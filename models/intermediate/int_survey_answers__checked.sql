@@ -15,6 +15,25 @@
     {'when': 'score < question_scale_min or score > question_scale_max or score <> floor(score)',
      'reason': 'out_of_scale', 'column': 'score'},
 ] -%}
+{#- Incremental, partitioned by the day of the response's submitted_at; answers that did not parse or whose
+    response is not valid are undated and rebuilt every run (macros/incremental.sql, docs/incremental.md). -#}
+{{ config(**incremental_partitions_config('partition_date')) }}
+{#- An answer is dated by its valid response, so it is stored in the partition of its response. -#}
+{%- set dating = {
+    'partition_date': 'case when answers.invalid_fields is null and valid_responses.response_id is not null'
+        ~ ' then valid_responses.partition_date else ' ~ incremental_undated_partition() ~ ' end',
+    'last_event_at': 'case when answers.invalid_fields is null then valid_responses.last_event_at end',
+} -%}
+{%- set partition_source -%}
+    select
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from {{ ref('stg_survey__answers') }} as answers
+    left join {{ ref('int_survey_responses__checked') }} as valid_responses
+        on
+            answers.response_id = valid_responses.response_id
+            and valid_responses.quarantine_reason is null
+{%- endset %}
 
 with answers as (
     select * from {{ ref('stg_survey__answers') }}
@@ -31,7 +50,9 @@ questions as (
 valid_responses as (
     select
         response_id,
-        survey_id
+        survey_id,
+        partition_date,
+        last_event_at
     from responses
     where quarantine_reason is null
 ),
@@ -46,18 +67,34 @@ valid_questions as (
     where quarantine_reason is null
 ),
 
-answers_with_parents as (
+answers_dated as (
     select
         answers.*,
         valid_responses.survey_id as response_survey_id,
-        valid_questions.survey_id as question_survey_id,
-        valid_questions.scale_min as question_scale_min,
-        valid_questions.scale_max as question_scale_max
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
     from answers
     left join valid_responses
         on answers.response_id = valid_responses.response_id
+),
+
+batch as (
+    select answers_dated.*
+    from answers_dated
+    {%- if is_incremental() %}
+    where {{ incremental_partition_filter('answers_dated.partition_date', partition_source) }}
+    {%- endif %}
+),
+
+answers_with_parents as (
+    select
+        batch.*,
+        valid_questions.survey_id as question_survey_id,
+        valid_questions.scale_min as question_scale_min,
+        valid_questions.scale_max as question_scale_max
+    from batch
     left join valid_questions
-        on answers.question_id = valid_questions.question_id
+        on batch.question_id = valid_questions.question_id
 ),
 
 checked as (
@@ -78,7 +115,9 @@ final as (
         invalid_fields,
         record_key,
         quarantine_reason,
-        quarantine_column
+        quarantine_column,
+        partition_date,
+        last_event_at
     from checked
 )
 

@@ -12,6 +12,18 @@
     {'when': 'valid_survey_id is null', 'reason': 'unknown_reference', 'column': 'survey_id'},
     {'when': 'valid_contact_id is null', 'reason': 'unknown_reference', 'column': 'contact_id'},
 ] -%}
+{#- Incremental, partitioned by the day of sent_at (macros/incremental.sql, docs/incremental.md). -#}
+{{ config(**incremental_partitions_config('partition_date')) }}
+{%- set dating = {
+    'partition_date': incremental_partition('sent_at'),
+    'last_event_at': incremental_last_event_at(['sent_at']),
+} -%}
+{%- set partition_source -%}
+    select
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from {{ ref('stg_survey__invitations') }}
+{%- endset %}
 
 with invitations as (
     select * from {{ ref('stg_survey__invitations') }}
@@ -35,16 +47,32 @@ valid_contacts as (
     where quarantine_reason is null
 ),
 
-invitations_with_parents as (
+invitations_dated as (
     select
         invitations.*,
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from invitations
+),
+
+batch as (
+    select invitations_dated.*
+    from invitations_dated
+    {%- if is_incremental() %}
+    where {{ incremental_partition_filter('invitations_dated.partition_date', partition_source) }}
+    {%- endif %}
+),
+
+invitations_with_parents as (
+    select
+        batch.*,
         valid_surveys.survey_id as valid_survey_id,
         valid_contacts.contact_id as valid_contact_id
-    from invitations
+    from batch
     left join valid_surveys
-        on invitations.survey_id = valid_surveys.survey_id
+        on batch.survey_id = valid_surveys.survey_id
     left join valid_contacts
-        on invitations.contact_id = valid_contacts.contact_id
+        on batch.contact_id = valid_contacts.contact_id
 ),
 
 checked as (
@@ -67,7 +95,9 @@ final as (
         invalid_fields,
         record_key,
         quarantine_reason,
-        quarantine_column
+        quarantine_column,
+        partition_date,
+        last_event_at
     from checked
 )
 

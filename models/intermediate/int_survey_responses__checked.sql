@@ -15,6 +15,18 @@
     {'when': 'invitation_id is not null and valid_invitation_id is null',
      'reason': 'unknown_reference', 'column': 'invitation_id'},
 ] -%}
+{#- Incremental, partitioned by the day of submitted_at (macros/incremental.sql, docs/incremental.md). -#}
+{{ config(**incremental_partitions_config('partition_date')) }}
+{%- set dating = {
+    'partition_date': incremental_partition('submitted_at'),
+    'last_event_at': incremental_last_event_at(['submitted_at']),
+} -%}
+{%- set partition_source -%}
+    select
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from {{ ref('stg_survey__responses') }}
+{%- endset %}
 
 with responses as (
     select * from {{ ref('stg_survey__responses') }}
@@ -47,19 +59,35 @@ valid_invitations as (
     where quarantine_reason is null
 ),
 
-responses_with_parents as (
+responses_dated as (
     select
         responses.*,
+        {{ dating.partition_date }} as partition_date,
+        {{ dating.last_event_at }} as last_event_at
+    from responses
+),
+
+batch as (
+    select responses_dated.*
+    from responses_dated
+    {%- if is_incremental() %}
+    where {{ incremental_partition_filter('responses_dated.partition_date', partition_source) }}
+    {%- endif %}
+),
+
+responses_with_parents as (
+    select
+        batch.*,
         valid_surveys.survey_id as valid_survey_id,
         valid_contacts.contact_id as valid_contact_id,
         valid_invitations.invitation_id as valid_invitation_id
-    from responses
+    from batch
     left join valid_surveys
-        on responses.survey_id = valid_surveys.survey_id
+        on batch.survey_id = valid_surveys.survey_id
     left join valid_contacts
-        on responses.contact_id = valid_contacts.contact_id
+        on batch.contact_id = valid_contacts.contact_id
     left join valid_invitations
-        on responses.invitation_id = valid_invitations.invitation_id
+        on batch.invitation_id = valid_invitations.invitation_id
 ),
 
 checked as (
@@ -83,7 +111,9 @@ final as (
         invalid_fields,
         record_key,
         quarantine_reason,
-        quarantine_column
+        quarantine_column,
+        partition_date,
+        last_event_at
     from checked
 )
 

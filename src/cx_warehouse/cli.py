@@ -23,13 +23,15 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from error
 
 
-def build_and_summarise(settings: BuildSettings, verbose: bool) -> None:
-    """Seed, build and test every model, then print the headline metrics. dbt prints only its errors
-    unless verbose; a count of what ran is printed either way."""
+def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bool) -> None:
+    """Seed, build and test every model, then print the headline metrics. Into an existing database the
+    high-volume models build incrementally (docs/incremental.md) unless full_refresh. dbt prints only its
+    errors unless verbose; a count of what ran is printed either way."""
     check_raw_dir(settings.raw_dir, settings.raw_format)
     quiet = [] if verbose else ["--quiet"]
+    refresh = ["--full-refresh"] if full_refresh else []
     for command in ("seed", "build"):
-        result = run_dbt([*quiet, command], settings)
+        result = run_dbt([*quiet, command, *refresh], settings)
         statuses = Counter(str(node.status) for node in result.result)
         print(
             f"dbt {command}: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
@@ -40,7 +42,8 @@ def build_and_summarise(settings: BuildSettings, verbose: bool) -> None:
 
 
 def _build(args: argparse.Namespace) -> None:
-    build_and_summarise(BuildSettings(args.raw_dir, args.database, args.format, args.as_of), args.verbose)
+    settings = BuildSettings(args.raw_dir, args.database, args.format, args.as_of)
+    build_and_summarise(settings, args.verbose, args.full_refresh)
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -49,8 +52,9 @@ def _demo(args: argparse.Namespace) -> None:
     raw_dir = project_dir() / "data" / "demo" / "raw"
     summary = generate(accounts=args.accounts, seed=args.seed, out_dir=raw_dir, end_date=DEFAULT_END_DATE)
     print(summary.format())
-    # The demo's "today" is the last day of its data, so the same demo gives the same figures on any day.
-    build_and_summarise(BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE), args.verbose)
+    # The demo's "today" is the last day of its data, so the same demo gives the same figures on any day;
+    # it regenerates its data, so nothing of an earlier build is kept (full refresh).
+    build_and_summarise(BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE), args.verbose, True)
 
 
 def _summary(args: argparse.Namespace) -> None:
@@ -81,6 +85,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--as-of", type=_iso_date, default=None, help="the build's 'today' (default: today)")
     build.add_argument("--database", **database)
     build.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
+    build.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from all raw rows"
+    )
     build.set_defaults(handler=_build)
 
     demo = commands.add_parser(

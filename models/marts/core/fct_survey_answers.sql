@@ -1,8 +1,59 @@
 {#- One row per valid answer, scored: score_pct puts every scale on 0-100 with 100 the best experience
     (effort questions where a low score is good are turned round), and score_category applies the question's
     cut-offs from seed scale_cutoffs (for NPS: positive = promoter, passive = passive, negative = detractor).
-    Questions without cut-offs (csi items, drivers, comments) and answers without a score get no category. -#}
+    Questions without cut-offs (csi items, drivers, comments) and answers without a score get no category.
+    Incremental, partitioned by submitted_date (macros/incremental.sql, docs/incremental.md): a run rebuilds
+    the days of the look-back window, the days whose valid answers changed in number, and the days holding an
+    answer whose question (with its cut-offs), survey, account segments or response's contact has changed
+    (int_survey_facts__dimensions_loaded) since it was loaded. -#}
+{{ config(**incremental_partitions_config(
+    incremental_partition_column('submitted_date', 'submitted_month')
+)) }}
+{%- set partition_source -%}
+    select
+        partition_date,
+        last_event_at
+    from {{ ref('int_survey_answers__checked') }}
+    where quarantine_reason is null
+{%- endset %}
+{%- set changed_partitions -%}
+    {%- set changed_members = survey_fact_changed_members() if is_incremental() else none -%}
+    {%- if changed_members %}
+    with changed as (
+        {{ changed_members }}
+    )
 
+    {% endif -%}
+    select distinct loaded.{{ incremental_partition_column('submitted_date', 'submitted_month') }}
+        as partition_start
+    from {{ this }} as loaded
+    {%- if changed_members %}
+    where
+        loaded.question_id in (
+            select changed.member_id from changed
+            where changed.dimension = 'question'
+        )
+        or loaded.account_id in (
+            select changed.member_id from changed
+            where changed.dimension = 'account'
+        )
+        or loaded.survey_id in (
+            select changed.member_id from changed
+            where changed.dimension = 'survey'
+        )
+        or loaded.response_id in (
+            select responses_now.response_id
+            from {{ ref('fct_survey_responses') }} as responses_now
+            where responses_now.contact_id in (
+                select changed.member_id from changed
+                where changed.dimension = 'contact'
+            )
+        )
+    {%- endif %}
+{%- endset %}
+
+-- depends_on: {{ ref('dim_contacts') }}
+-- depends_on: {{ ref('dim_surveys') }}
 with answers as (
     select * from {{ ref('int_survey_answers__checked') }}
     where quarantine_reason is null
@@ -20,10 +71,25 @@ accounts as (
     select * from {{ ref('dim_accounts') }}
 ),
 
+batch as (
+    select answers.*
+    from answers
+    {%- if is_incremental() %}
+    where {{ incremental_partition_filter(
+        'answers.partition_date',
+        partition_source,
+        target_partition=incremental_partition_column('submitted_date', 'submitted_month'),
+        target_event_time='submitted_at',
+        target_valid_where=none,
+        changed_partitions_sql=changed_partitions
+    ) }}
+    {%- endif %}
+),
+
 joined as (
     select
-        answers.response_id,
-        answers.question_id,
+        batch.response_id,
+        batch.question_id,
         responses.survey_id,
         responses.touchpoint,
         questions.metric,
@@ -37,7 +103,7 @@ joined as (
         responses.submitted_at,
         responses.submitted_date,
         responses.submitted_month,
-        answers.score,
+        batch.score,
         questions.scale_min,
         questions.scale_max,
         questions.higher_is_better,
@@ -46,12 +112,12 @@ joined as (
         questions.passive_score_from,
         questions.passive_score_to,
         questions.csi_weight,
-        answers.answer_text
-    from answers
+        batch.answer_text
+    from batch
     inner join responses
-        on answers.response_id = responses.response_id
+        on batch.response_id = responses.response_id
     inner join questions
-        on answers.question_id = questions.question_id
+        on batch.question_id = questions.question_id
     left join accounts
         on responses.account_id = accounts.account_id
 ),

@@ -1,6 +1,45 @@
 {#- One row per valid survey response, with the survey's touchpoint and the contact's account. A response
-    whose account cannot be found points at the unknown account member ('-1') rather than being dropped. -#}
+    whose account cannot be found points at the unknown account member ('-1') rather than being dropped.
+    Incremental, partitioned by submitted_date (macros/incremental.sql, docs/incremental.md): a run rebuilds
+    the days of the look-back window, the days whose valid responses changed in number, and the days holding
+    a response whose survey or contact has changed (int_survey_facts__dimensions_loaded) since it was
+    loaded. -#}
+{{ config(**incremental_partitions_config(
+    incremental_partition_column('submitted_date', 'submitted_month')
+)) }}
+{%- set partition_source -%}
+    select
+        partition_date,
+        last_event_at
+    from {{ ref('int_survey_responses__checked') }}
+    where quarantine_reason is null
+{%- endset %}
+{%- set changed_partitions -%}
+    {%- set changed_members = survey_fact_changed_members() if is_incremental() else none -%}
+    {%- if changed_members %}
+    with changed as (
+        {{ changed_members }}
+    )
 
+    {% endif -%}
+    select distinct loaded.{{ incremental_partition_column('submitted_date', 'submitted_month') }}
+        as partition_start
+    from {{ this }} as loaded
+    {%- if changed_members %}
+    where
+        loaded.survey_id in (
+            select changed.member_id from changed
+            where changed.dimension = 'survey'
+        )
+        or loaded.contact_id in (
+            select changed.member_id from changed
+            where changed.dimension = 'contact'
+        )
+    {%- endif %}
+{%- endset %}
+
+-- depends_on: {{ ref('dim_accounts') }}
+-- depends_on: {{ ref('dim_survey_questions') }}
 with responses as (
     select * from {{ ref('int_survey_responses__checked') }}
     where quarantine_reason is null
@@ -14,23 +53,38 @@ contacts as (
     select * from {{ ref('dim_contacts') }}
 ),
 
+batch as (
+    select responses.*
+    from responses
+    {%- if is_incremental() %}
+    where {{ incremental_partition_filter(
+        'responses.partition_date',
+        partition_source,
+        target_partition=incremental_partition_column('submitted_date', 'submitted_month'),
+        target_event_time='submitted_at',
+        target_valid_where=none,
+        changed_partitions_sql=changed_partitions
+    ) }}
+    {%- endif %}
+),
+
 final as (
     select
-        responses.response_id,
-        responses.survey_id,
+        batch.response_id,
+        batch.survey_id,
         surveys.touchpoint,
-        responses.contact_id,
+        batch.contact_id,
         coalesce(contacts.account_id, '-1') as account_id,
-        responses.invitation_id,
-        responses.language,
-        responses.submitted_at,
-        cast(responses.submitted_at as date) as submitted_date,
-        cast({{ dbt.date_trunc('month', 'responses.submitted_at') }} as date) as submitted_month
-    from responses
+        batch.invitation_id,
+        batch.language,
+        batch.submitted_at,
+        cast(batch.submitted_at as date) as submitted_date,
+        cast({{ dbt.date_trunc('month', 'batch.submitted_at') }} as date) as submitted_month
+    from batch
     left join surveys
-        on responses.survey_id = surveys.survey_id
+        on batch.survey_id = surveys.survey_id
     left join contacts
-        on responses.contact_id = contacts.contact_id
+        on batch.contact_id = contacts.contact_id
 )
 
 select * from final

@@ -6,8 +6,10 @@
     Stored figures are rounded; clv_eur is computed from the unrounded ones. -#}
 
 {%- set days_per_year = 365 -%}
-{#- The shortest observation window: one month, so a first invoice days ago does not inflate the rate. -#}
-{%- set min_years_observed = '1.0 / 12' -%}
+{#- The shortest observation window: one month, so a first invoice days ago does not inflate the rate.
+    Ratios are computed in double precision: a decimal division keeps 6 decimals on Spark (and gives a double
+    on DuckDB), so decimals would make the engines disagree. -#}
+{%- set min_years_observed = 'cast(1 as ' ~ type_double() ~ ') / 12' -%}
 {%- set max_lifetime_years = var('clv_max_lifetime_years') -%}
 {%- set as_of = as_of_date_literal() -%}
 {%- set year_before = 'cast(' ~ dbt.dateadd('day', -days_per_year, as_of) ~ ' as date)' -%}
@@ -118,17 +120,17 @@ measured as (
         {#- the adapter's datediff renders longer than the line limit #}
         {{ dbt.datediff('first_invoice_date', 'observed_until', 'day') }} + 1 as days_observed,  -- noqa: LT05
         case
-            when invoices > 0 then cast(invoiced_eur as decimal(38, 6)) / invoices
+            when invoices > 0 then cast(invoiced_eur as {{ type_double() }}) / invoices
         end as avg_invoice_raw,
         case
             when tier_churn_base_accounts > 0
-                then cast(tier_churned_accounts as decimal(38, 6)) / tier_churn_base_accounts
+                then cast(tier_churned_accounts as {{ type_double() }}) / tier_churn_base_accounts
         end as tier_annual_churn_rate_raw,
         case
             when tier_churn_base_accounts = 0 then null
             when tier_churned_accounts * {{ max_lifetime_years }} <= tier_churn_base_accounts
-                then cast({{ max_lifetime_years }} as decimal(38, 6))
-            else cast(tier_churn_base_accounts as decimal(38, 6)) / tier_churned_accounts
+                then cast({{ max_lifetime_years }} as {{ type_double() }})
+            else cast(tier_churn_base_accounts as {{ type_double() }}) / tier_churned_accounts
         end as expected_lifetime_raw
     from observed
 ),
@@ -140,7 +142,7 @@ unrounded as (
             when days_observed is not null
                 then
                     greatest(
-                        cast(days_observed as decimal(38, 6)) / {{ days_per_year }},
+                        cast(days_observed as {{ type_double() }}) / {{ days_per_year }},
                         {{ min_years_observed }}
                     )
         end as years_observed_raw
