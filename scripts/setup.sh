@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv and install the project with its pinned dependencies (constraints.txt). Idempotent.
+# CXW_EXTRAS picks the optional dependency groups (default dev: the test tools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python_bin="${PYTHON:-python3}"
@@ -10,4 +11,4 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python_bin" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[${CXW_EXTRAS:-dev}]"
