@@ -1,0 +1,138 @@
+"""The benchmark's baselines compute exactly the marts' figures, and its harness runs end to end.
+
+Correctness only: no timing is asserted here (the speed figures live in benchmarks/results.json and
+docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cx_warehouse import baseline_pandas, benchmark
+from cx_warehouse.project import BuildSettings
+
+
+@pytest.fixture(scope="module")
+def duckdb_marts(warehouse: BuildSettings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("baseline_duckdb")
+    benchmark.run_duckdb_baseline(warehouse.raw_dir, out, warehouse.as_of_date)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pandas_marts(warehouse: BuildSettings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("baseline_pandas")
+    baseline_pandas.write_marts(baseline_pandas.compute_marts(warehouse.raw_dir, warehouse.as_of_date), out)
+    return out
+
+
+def _assert_equal_marts(report: dict) -> None:
+    assert set(report) == set(benchmark.MART_KEYS)
+    for mart, entry in report.items():
+        assert entry["ok"], (mart, entry)
+        assert entry["rows"] > 0, mart
+        assert entry["rows"] == entry["baseline_rows"], mart
+
+
+def test_duckdb_baseline_equals_the_marts(warehouse: BuildSettings, duckdb_marts: Path) -> None:
+    _assert_equal_marts(benchmark.check_marts(warehouse.database, duckdb_marts))
+
+
+def test_pandas_baseline_equals_the_marts(warehouse: BuildSettings, pandas_marts: Path) -> None:
+    _assert_equal_marts(benchmark.check_marts(warehouse.database, pandas_marts))
+
+
+def test_baselines_see_the_quarantine(warehouse: BuildSettings, duckdb_marts: Path) -> None:
+    """The data holds bad rows that change the figures, so equal marts mean the rules were applied: the raw
+    answer file has more scored rows than the mart counts."""
+    connection = duckdb.connect()
+    counted = connection.execute(
+        f"select sum(responses) from '{duckdb_marts}/mart_nps_by_segment.parquet' "
+        "where period_grain = 'year' and segment_dimension = 'all'"
+    ).fetchone()[0]
+    raw_nps = connection.execute(
+        f"select count(*) from read_csv('{warehouse.raw_dir}/survey_answers.csv', all_varchar = true) as a "
+        f"inner join read_csv('{warehouse.raw_dir}/survey_questions.csv', all_varchar = true) as q "
+        "on a.question_id = q.question_id where q.metric = 'nps' and a.score is not null"
+    ).fetchone()[0]
+    quarantined = connection.execute(
+        f"select count(*) from read_csv('{warehouse.raw_dir}/_expected_quarantine.csv', all_varchar = true) "
+        "where source_table = 'survey_answers'"
+    ).fetchone()[0]
+    assert quarantined > 0
+    assert 0 < counted < raw_nps
+
+
+def test_check_marts_finds_a_changed_value_and_a_missing_row(
+    warehouse: BuildSettings, duckdb_marts: Path, tmp_path: Path
+) -> None:
+    changed = tmp_path / "changed"
+    shutil.copytree(duckdb_marts, changed)
+    connection = duckdb.connect()
+    for mart, change in {
+        "mart_csat_by_touchpoint": "select * replace (satisfied + 1 as satisfied) from source",
+        "mart_churn": "select * from source where not (period_grain = 'year' and segment_dimension = 'all')",
+        "mart_nps_by_segment": "select * replace (nps + 1e-6 as nps) from source",
+    }.items():
+        path = changed / f"{mart}.parquet"
+        connection.execute(f"create or replace view source as select * from '{duckdb_marts}/{mart}.parquet'")
+        connection.execute(f"copy ({change}) to '{path}' (format parquet)")
+    report = benchmark.check_marts(warehouse.database, changed)
+    assert report["mart_ces_by_touchpoint"]["ok"]
+    assert (
+        report["mart_csat_by_touchpoint"]["mismatched_cells"]["satisfied"]
+        == report["mart_csat_by_touchpoint"]["rows"]
+    )
+    assert report["mart_churn"]["missing_rows"] > 0
+    assert "nps" in report["mart_nps_by_segment"]["mismatched_cells"]
+    assert not any(entry["ok"] for mart, entry in report.items() if mart != "mart_ces_by_touchpoint")
+
+
+def test_scale_labels() -> None:
+    assert benchmark.parse_scale("100k") == 100_000
+    assert benchmark.accounts_for("10m") == 100_000
+    assert benchmark.accounts_for("100m") == 1_000_000
+    with pytest.raises(Exception, match="not a scale"):
+        benchmark.parse_scale("lots")
+
+
+def test_harness_runs_end_to_end(tmp_path: Path) -> None:
+    """A tiny scale (100 accounts) through every step, writing the results file."""
+    results = tmp_path / "results.json"
+    code = benchmark.main(
+        ["--scales", "10k", "--workdir", str(tmp_path / "work"), "--results", str(results), "--skip", "build"]
+    )
+    assert code == 0
+    written = json.loads(results.read_text())
+    assert written["machine"]["cores"] >= 1
+    scale = written["scales"]["10k"]
+    assert scale["accounts"] == 100
+    assert scale["survey_answers"] > 0
+    for name in (
+        "dbt_parse",
+        "dbt_noop_run",
+        "dbt_seed",
+        "dbt_run",
+        "dbt_test",
+        "duckdb_baseline",
+        "pandas_baseline",
+    ):
+        step = scale["steps"][name]
+        assert step["returncode"] == 0, name
+        assert step["seconds"] > 0 and step["peak_rss_mb"] > 0, name
+    assert scale["checks"]["duckdb_baseline"]["ok"] and scale["checks"]["pandas_baseline"]["ok"]
+    assert scale["ratios"]["run_vs_duckdb"] > 0
+    assert scale["slowest_models"]
+    if "skipped" not in scale["incremental"]:
+        assert scale["steps"]["incremental_run"]["returncode"] == 0
+        assert all(entry["ok"] for entry in scale["incremental"]["same_marts_as_full_build"].values())
+    # Generated once: a second run reuses the data (same marker) instead of writing it again.
+    marker = tmp_path / "work" / "10k" / benchmark.MARKER_NAME
+    before = marker.stat().st_mtime_ns
+    assert benchmark.ensure_data(tmp_path / "work" / "10k", 100)["accounts"] == 100
+    assert marker.stat().st_mtime_ns == before
