@@ -273,19 +273,27 @@ def duckdb_baseline_sql(
 
 
 def run_duckdb_baseline(raw_dir: Path, out_dir: Path, as_of: date) -> None:
-    """Run benchmarks/baseline_duckdb.sql in a fresh in-memory DuckDB with the profile's settings."""
+    """Run benchmarks/baseline_duckdb.sql with the profile's settings, in a scratch database file in out_dir
+    (its tables can then leave memory; an in-memory database ran out of its 4GB at 100 M answers), which is
+    removed afterwards: only the marts' Parquet files stay."""
     import duckdb
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect()
+    scratch = out_dir / "scratch.duckdb"
+    scratch.unlink(missing_ok=True)
+    connection = duckdb.connect(str(scratch))
     # The profile's settings: UTC for timestamps without an offset, the same memory limit; spill to disk.
     connection.execute("set TimeZone = 'UTC'")
     connection.execute(f"set memory_limit = '{os.environ.get('CXW_MEMORY_LIMIT', MEMORY_LIMIT)}'")
     connection.execute("set preserve_insertion_order = false")
     connection.execute(f"set temp_directory = '{(out_dir / 'spill').resolve()}'")
-    connection.execute(duckdb_baseline_sql(raw_dir, out_dir, as_of))
-    connection.close()
-    shutil.rmtree(out_dir / "spill", ignore_errors=True)
+    try:
+        connection.execute(duckdb_baseline_sql(raw_dir, out_dir, as_of))
+    finally:
+        connection.close()
+        scratch.unlink(missing_ok=True)
+        Path(f"{scratch}.wal").unlink(missing_ok=True)
+        shutil.rmtree(out_dir / "spill", ignore_errors=True)
 
 
 # ----------------------------------------------------------------------------------------------- checks
