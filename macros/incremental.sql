@@ -268,39 +268,19 @@
   {{ return(partition_column ~ ' in (' ~ literals | join(', ') ~ ')') }}
 {%- endmacro %}
 
-{#- True when two values differ, a null and a value counting as different (a portable IS DISTINCT FROM). -#}
-{% macro incremental_value_changed(loaded, current) -%}
-  ({{ loaded }} <> {{ current }} or ({{ loaded }} is null) <> ({{ current }} is null))
-{%- endmacro %}
-
-{#- True when any of the columns differs between the loaded row (alias `loaded`) and its current source rows:
-    `current` maps each source alias to the columns the row copied from it under the same names. -#}
-{% macro incremental_values_changed(loaded, current) -%}
-  (
-  {%- for source, columns in current.items() %}
-    {%- set source_loop = loop %}
-    {%- for column in columns %}
-    {{ 'or ' if not (source_loop.first and loop.first) }}{{ incremental_value_changed(
-        loaded ~ '.' ~ column, source ~ '.' ~ column) }}
-    {%- endfor %}
-  {%- endfor %}
-  )
-{%- endmacro %}
-
-{#- The survey facts copy attributes of the dimensions (a response's touchpoint and account, an answer's
-    question metadata, cut-offs and account segments). A night that changes a dimension must rebuild the fact
-    partitions holding its members, as a full refresh would. int_survey_facts__dimensions_loaded keeps the
-    attributes as the facts last copied them; the facts compare it with the dimensions now. -#}
+{#- The survey facts copy a few attributes of the dimensions: a response its survey's touchpoint and its
+    contact's account, an answer its response's account and, through its score_pct and score_category, its
+    question's scale and cut-offs. A night that changes one of them must rebuild the fact partitions holding
+    its members, as a full refresh would. int_survey_facts__dimensions_loaded keeps the attributes as the
+    facts last copied them; the facts compare it with the dimensions now. The other attributes (segments,
+    question texts) are not copied: the marts join the dimensions. -#}
 {% macro survey_fact_dimensions() -%}
   {{ return([
-      {'dimension': 'account', 'model': 'dim_accounts', 'key': 'account_id',
-       'columns': account_segment_columns()},
       {'dimension': 'contact', 'model': 'dim_contacts', 'key': 'contact_id', 'columns': ['account_id']},
       {'dimension': 'survey', 'model': 'dim_surveys', 'key': 'survey_id', 'columns': ['touchpoint']},
       {'dimension': 'question', 'model': 'dim_survey_questions', 'key': 'question_id',
-       'columns': ['metric', 'question_code', 'driver_name', 'scale_min', 'scale_max', 'higher_is_better',
-                   'positive_score_from', 'positive_score_to', 'passive_score_from', 'passive_score_to',
-                   'csi_weight']},
+       'columns': ['scale_min', 'scale_max', 'higher_is_better', 'positive_score_from', 'positive_score_to',
+                   'passive_score_from', 'passive_score_to']},
   ]) }}
 {%- endmacro %}
 
@@ -350,4 +330,41 @@
     ) as was_changed
   {%- endset -%}
   {{ return(changed_sql) }}
+{%- endmacro %}
+
+{#- A query of the partitions (one date column, partition_start) of the fact {{ this }} that hold a row whose
+    dimension member changed since the facts were last built; every partition when that record does not exist
+    yet. members: the fact's columns that point at a member, as
+      {'column': 'question_id', 'dimension': 'question'}, or, when the fact reaches the member through another
+      model, {'column': 'response_id', 'dimension': 'contact',
+              'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}}
+    (that model must be a ref of the fact, keyed by the same column). -#}
+{% macro survey_fact_changed_partitions(partition_column, members) -%}
+  {%- set changed_members = survey_fact_changed_members() if is_incremental() else none -%}
+  {%- if changed_members %}
+  with changed as (
+    {{ changed_members }}
+  )
+
+  {% endif -%}
+  select distinct loaded.{{ partition_column }} as partition_start
+  from {{ this }} as loaded
+  {%- if changed_members %}
+  where
+    {%- for member in members %}
+    {{ 'or ' if not loop.first }}loaded.{{ member.column }} in (
+      {%- if member.through %}
+      select through_model.{{ member.column }}
+      from {{ ref(member.through.model) }} as through_model
+      where through_model.{{ member.through.column }} in (
+        select changed.member_id from changed
+        where changed.dimension = '{{ member.dimension }}'
+      )
+      {%- else %}
+      select changed.member_id from changed
+      where changed.dimension = '{{ member.dimension }}'
+      {%- endif %}
+    )
+    {%- endfor %}
+  {%- endif %}
 {%- endmacro %}

@@ -1,10 +1,23 @@
 {#- The categorised survey answers (metrics that have cut-offs in seed scale_cutoffs: nps, csat, ces)
     summed per month, metric, touchpoint and account segment. Every measure is additive, so the metric
     marts roll these rows up to quarters, years and coarser segments by summing, and compute the ratios
-    last. `answers` counts answers with a score: the ones that fall in exactly one category. -#}
+    last. `answers` counts answers with a score: the ones that fall in exactly one category. The metric,
+    touchpoint and segments come from the dimensions (fct_survey_answers is narrow). -#}
 
 with answers as (
     select * from {{ ref('fct_survey_answers') }}
+),
+
+questions as (
+    select * from {{ ref('dim_survey_questions') }}
+),
+
+surveys as (
+    select * from {{ ref('dim_surveys') }}
+),
+
+accounts as (
+    select * from {{ ref('dim_accounts') }}
 ),
 
 scale_cutoffs as (
@@ -17,10 +30,27 @@ scored_metrics as (
 ),
 
 categorised_answers as (
-    select answers.*
+    select
+        answers.submitted_month,
+        questions.metric,
+        surveys.touchpoint,
+        accounts.industry,
+        accounts.tier,
+        accounts.region,
+        accounts.employee_band,
+        answers.is_positive,
+        answers.is_passive,
+        answers.is_negative,
+        answers.score_pct
     from answers
+    inner join questions
+        on answers.question_id = questions.question_id
     inner join scored_metrics
-        on answers.metric = scored_metrics.metric
+        on questions.metric = scored_metrics.metric
+    inner join surveys
+        on answers.survey_id = surveys.survey_id
+    left join accounts
+        on answers.account_id = accounts.account_id
     where answers.score is not null
 ),
 

@@ -12,17 +12,23 @@ with answers as (
     select * from {{ ref('fct_survey_answers') }}
 ),
 
+questions as (
+    select * from {{ ref('dim_survey_questions') }}
+),
+
 reporting_periods as (
     select * from {{ ref('int_reporting_periods') }}
 ),
 
 scored_answers as (
     select
-        metric,
-        submitted_month
+        questions.metric,
+        answers.submitted_month
     from answers
-    where metric in ({{ metric_list }})
-        and score is not null
+    inner join questions
+        on answers.question_id = questions.question_id
+    where questions.metric in ({{ metric_list }})
+        and answers.score is not null
 ),
 
 expected_per_grain as (

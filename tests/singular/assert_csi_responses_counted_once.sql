@@ -6,6 +6,10 @@ with answers as (
     select * from {{ ref('fct_survey_answers') }}
 ),
 
+questions as (
+    select * from {{ ref('dim_survey_questions') }}
+),
+
 reporting_periods as (
     select * from {{ ref('int_reporting_periods') }}
 ),
@@ -16,12 +20,14 @@ mart as (
 
 csi_responses as (
     select distinct
-        response_id,
-        submitted_month
+        answers.response_id,
+        answers.submitted_month
     from answers
-    where metric = 'csi_item'
-        and score is not null
-        and csi_weight > 0
+    inner join questions
+        on answers.question_id = questions.question_id
+    where questions.metric = 'csi_item'
+        and answers.score is not null
+        and questions.csi_weight > 0
 ),
 
 expected as (

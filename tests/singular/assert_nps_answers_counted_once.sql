@@ -9,6 +9,10 @@ with answers as (
     select * from {{ ref('fct_survey_answers') }}
 ),
 
+questions as (
+    select * from {{ ref('dim_survey_questions') }}
+),
+
 reporting_periods as (
     select * from {{ ref('int_reporting_periods') }}
 ),
@@ -18,10 +22,12 @@ mart as (
 ),
 
 nps_answers as (
-    select submitted_month
+    select answers.submitted_month
     from answers
-    where metric = 'nps'
-        and score is not null
+    inner join questions
+        on answers.question_id = questions.question_id
+    where questions.metric = 'nps'
+        and answers.score is not null
 ),
 
 answers_per_grain as (

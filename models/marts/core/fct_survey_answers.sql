@@ -2,9 +2,12 @@
     (effort questions where a low score is good are turned round), and score_category applies the question's
     cut-offs from seed scale_cutoffs (for NPS: positive = promoter, passive = passive, negative = detractor).
     Questions without cut-offs (csi items, drivers, comments) and answers without a score get no category.
+    A narrow fact: keys to the dimensions (question, survey, account), the dates and the measures; what
+    describes a question, survey or account stays in its dimension and is joined where it is used (writing
+    the repeated attributes into up to 100 M rows cost more than the joins, docs/benchmarks.md).
     Incremental, partitioned by submitted_date (macros/incremental.sql, docs/incremental.md): a run rebuilds
     the days of the look-back window, the days whose valid answers changed in number, and the days holding an
-    answer whose question (with its cut-offs), survey, account segments or response's contact has changed
+    answer whose question (its scale or cut-offs) or whose response's contact (its account) has changed
     (int_survey_facts__dimensions_loaded) since it was loaded. -#}
 {{ config(**incremental_partitions_config(
     incremental_partition_column('submitted_date', 'submitted_month')
@@ -16,41 +19,14 @@
     from {{ ref('int_survey_answers__checked') }}
     where quarantine_reason is null
 {%- endset %}
-{%- set changed_partitions -%}
-    {%- set changed_members = survey_fact_changed_members() if is_incremental() else none -%}
-    {%- if changed_members %}
-    with changed as (
-        {{ changed_members }}
-    )
-
-    {% endif -%}
-    select distinct loaded.{{ incremental_partition_column('submitted_date', 'submitted_month') }}
-        as partition_start
-    from {{ this }} as loaded
-    {%- if changed_members %}
-    where
-        loaded.question_id in (
-            select changed.member_id from changed
-            where changed.dimension = 'question'
-        )
-        or loaded.account_id in (
-            select changed.member_id from changed
-            where changed.dimension = 'account'
-        )
-        or loaded.survey_id in (
-            select changed.member_id from changed
-            where changed.dimension = 'survey'
-        )
-        or loaded.response_id in (
-            select responses_now.response_id
-            from {{ ref('fct_survey_responses') }} as responses_now
-            where responses_now.contact_id in (
-                select changed.member_id from changed
-                where changed.dimension = 'contact'
-            )
-        )
-    {%- endif %}
-{%- endset %}
+{%- set changed_partitions = survey_fact_changed_partitions(
+    incremental_partition_column('submitted_date', 'submitted_month'),
+    [
+        {'column': 'question_id', 'dimension': 'question'},
+        {'column': 'response_id', 'dimension': 'contact',
+         'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}},
+    ]
+) %}
 
 -- depends_on: {{ ref('dim_contacts') }}
 -- depends_on: {{ ref('dim_surveys') }}
@@ -67,10 +43,6 @@ questions as (
     select * from {{ ref('dim_survey_questions') }}
 ),
 
-accounts as (
-    select * from {{ ref('dim_accounts') }}
-),
-
 batch as (
     select answers.*
     from answers
@@ -79,7 +51,7 @@ batch as (
         'answers.partition_date',
         partition_source,
         target_partition=incremental_partition_column('submitted_date', 'submitted_month'),
-        target_event_time='submitted_at',
+        target_event_time='submitted_date',
         target_valid_where=none,
         changed_partitions_sql=changed_partitions
     ) }}
@@ -91,16 +63,7 @@ joined as (
         batch.response_id,
         batch.question_id,
         responses.survey_id,
-        responses.touchpoint,
-        questions.metric,
-        questions.question_code,
-        questions.driver_name,
         responses.account_id,
-        accounts.industry,
-        accounts.tier,
-        accounts.region,
-        accounts.employee_band,
-        responses.submitted_at,
         responses.submitted_date,
         responses.submitted_month,
         batch.score,
@@ -111,15 +74,12 @@ joined as (
         questions.positive_score_to,
         questions.passive_score_from,
         questions.passive_score_to,
-        questions.csi_weight,
         batch.answer_text
     from batch
     inner join responses
         on batch.response_id = responses.response_id
     inner join questions
         on batch.question_id = questions.question_id
-    left join accounts
-        on responses.account_id = accounts.account_id
 ),
 
 scored as (
@@ -148,22 +108,10 @@ final as (
         response_id,
         question_id,
         survey_id,
-        touchpoint,
-        metric,
-        question_code,
-        driver_name,
         account_id,
-        industry,
-        tier,
-        region,
-        employee_band,
-        submitted_at,
         submitted_date,
         submitted_month,
         score,
-        scale_min,
-        scale_max,
-        higher_is_better,
         case
             when higher_is_better then raw_pct
             when not higher_is_better then 100 - raw_pct
@@ -181,7 +129,6 @@ final as (
             case when score_category = 'negative' then 1 when score_category is not null then 0 end
             as {{ dbt.type_int() }}
         ) as is_negative,
-        csi_weight,
         answer_text
     from scored
 )

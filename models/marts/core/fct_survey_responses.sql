@@ -14,31 +14,14 @@
     from {{ ref('int_survey_responses__checked') }}
     where quarantine_reason is null
 {%- endset %}
-{%- set changed_partitions -%}
-    {%- set changed_members = survey_fact_changed_members() if is_incremental() else none -%}
-    {%- if changed_members %}
-    with changed as (
-        {{ changed_members }}
-    )
+{%- set changed_partitions = survey_fact_changed_partitions(
+    incremental_partition_column('submitted_date', 'submitted_month'),
+    [
+        {'column': 'survey_id', 'dimension': 'survey'},
+        {'column': 'contact_id', 'dimension': 'contact'},
+    ]
+) %}
 
-    {% endif -%}
-    select distinct loaded.{{ incremental_partition_column('submitted_date', 'submitted_month') }}
-        as partition_start
-    from {{ this }} as loaded
-    {%- if changed_members %}
-    where
-        loaded.survey_id in (
-            select changed.member_id from changed
-            where changed.dimension = 'survey'
-        )
-        or loaded.contact_id in (
-            select changed.member_id from changed
-            where changed.dimension = 'contact'
-        )
-    {%- endif %}
-{%- endset %}
-
--- depends_on: {{ ref('dim_accounts') }}
 -- depends_on: {{ ref('dim_survey_questions') }}
 with responses as (
     select * from {{ ref('int_survey_responses__checked') }}
