@@ -7,6 +7,7 @@ docs/benchmarks.md).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def test_harness_runs_end_to_end(tmp_path: Path) -> None:
     assert code == 0
     written = json.loads(results.read_text())
     assert written["machine"]["cores"] >= 1
+    assert written["scales"]["10k"]["settings"]["dbt_threads"] >= 1
     scale = written["scales"]["10k"]
     assert scale["accounts"] == 100
     assert scale["survey_answers"] > 0
@@ -136,3 +138,18 @@ def test_harness_runs_end_to_end(tmp_path: Path) -> None:
     before = marker.stat().st_mtime_ns
     assert benchmark.ensure_data(tmp_path / "work" / "10k", 100)["accounts"] == 100
     assert marker.stat().st_mtime_ns == before
+
+
+def test_results_keep_every_earlier_run(tmp_path: Path) -> None:
+    """Measuring a scale again moves its former entry to earlier_runs; other scales stay as they were."""
+    results = tmp_path / "results.json"
+    first = {"scale": "10k", "measured_at": "2026-01-01T00:00:00+00:00", "commit": "aaaaaaa"}
+    other = {"scale": "1m", "measured_at": "2026-01-01T01:00:00+00:00", "commit": "aaaaaaa"}
+    benchmark.merge_results(results, [first, other], "first")
+    second = {"scale": "10k", "measured_at": "2026-01-02T00:00:00+00:00", "commit": "bbbbbbb"}
+    merged = benchmark.merge_results(results, [second], "second")
+    assert merged["scales"]["10k"]["commit"] == "bbbbbbb"
+    assert merged["scales"]["1m"]["commit"] == "aaaaaaa"
+    assert merged["earlier_runs"] == {"10k@2026-01-01T00:00:00+00:00": {**first, "command": "first"}}
+    assert json.loads(results.read_text()) == merged
+    assert re.fullmatch(r"[0-9a-f]{7,}(\+changes)?|unknown", benchmark.project_commit())

@@ -52,7 +52,7 @@ SEED = 42
 BAD_RATE = 0.01
 END_DATE = date(2026, 9, 30)
 DATA_FORMAT = "csv"
-MEMORY_LIMIT = "4GB"
+MEMORY_LIMIT = "3GB"  # the profile's default memory_limit
 MEMORY_TARGET_BYTES = 4_000_000_000  # DuckDB's "4GB" (memory_limit) is 4 * 10^9 bytes
 MARKER_NAME = "benchmark_data.json"
 NOOP_SELECTOR = "tag:cxw_benchmark_selects_nothing"
@@ -568,6 +568,8 @@ def run_scale(
         "raw_bytes": raw_bytes(raw_dir),
         "generation_seconds": marker.get("generation_seconds"),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": project_commit(),
+        "settings": run_settings(),
         "steps": {name: asdict(step) for name, step in steps.items()},
         "slowest_models": model_timings,
         "checks": {name: {"ok": checks_pass(report), "marts": report} for name, report in checks.items()},
@@ -676,18 +678,31 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "versions": versions,
+    }
+
+
+def run_settings() -> dict[str, Any]:
+    """The settings a scale was measured with: DuckDB's memory_limit (the warehouse's and the DuckDB
+    script's) and the models dbt builds at a time (profiles.yml)."""
+    return {
         "memory_limit": os.environ.get("CXW_MEMORY_LIMIT", MEMORY_LIMIT),
+        "dbt_threads": int(os.environ.get("CXW_THREADS", "2")),
     }
 
 
 def merge_results(path: Path, results: list[dict[str, Any]], command: str) -> dict[str, Any]:
-    """Merge this run's scales into the results file (other scales' earlier figures stay)."""
+    """Merge this run's scales into the results file: other scales' figures stay, and a scale measured again
+    moves its former entry to earlier_runs (keyed <scale>@<measured_at>), so no measurement is lost."""
     existing: dict[str, Any] = {}
     if path.is_file():
         with contextlib.suppress(json.JSONDecodeError):
             existing = json.loads(path.read_text())
     scales = existing.get("scales", {})
+    earlier = existing.get("earlier_runs", {})
     for result in results:
+        former = scales.get(result["scale"])
+        if former is not None:
+            earlier[f"{former['scale']}@{former.get('measured_at', 'unknown')}"] = former
         scales[result["scale"]] = {**result, "command": command}
     ordered = dict(sorted(scales.items(), key=lambda item: parse_scale(item[0])))
     merged = {
@@ -696,10 +711,36 @@ def merge_results(path: Path, results: list[dict[str, Any]], command: str) -> di
         "bad_rate": BAD_RATE,
         "as_of": END_DATE.isoformat(),
         "scales": ordered,
+        "earlier_runs": earlier,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(merged, indent=2) + "\n")
     return merged
+
+
+def project_commit() -> str:
+    """The project's git commit (short), with '+changes' when a tracked file other than the results and the
+    docs differs from it."""
+    try:
+
+        def git(*args: str) -> str:
+            return subprocess.run(
+                ["git", *args], cwd=project_dir(), capture_output=True, text=True, check=True
+            ).stdout.strip()
+
+        commit = git("rev-parse", "--short", "HEAD")
+        changed = git(
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":(exclude)benchmarks/results.json",
+            ":(exclude)docs",
+        )
+        return commit + ("+changes" if changed else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def format_summary(result: dict[str, Any]) -> str:
@@ -731,6 +772,15 @@ STEP_LABELS = {
 }
 
 
+def _measured_with(result: dict[str, Any]) -> str:
+    settings = result.get("settings", {})
+    return (
+        f"Measured {result.get('measured_at', '?')} at commit `{result.get('commit', 'unknown')}`, "
+        f"memory_limit {settings.get('memory_limit', MEMORY_LIMIT)}, "
+        f"dbt threads {settings.get('dbt_threads', 2)}."
+    )
+
+
 def format_markdown(results: dict[str, Any]) -> str:
     """One markdown table per scale (steps with wall time and peak memory), then its ratios and targets: the
     figures docs/benchmarks.md quotes, rendered from the results file so that the two never disagree."""
@@ -739,6 +789,8 @@ def format_markdown(results: dict[str, Any]) -> str:
         lines += [
             f"### {label}: {result['survey_answers']:,} survey answers ({result['accounts']:,} accounts, "
             f"{result['raw_bytes'] / 1e9:.2f} GB of CSV)",
+            "",
+            _measured_with(result),
             "",
             "| step | wall time (s) | CPU time (s) | peak RSS (MiB) | load before |",
             "|---|---:|---:|---:|---:|",
