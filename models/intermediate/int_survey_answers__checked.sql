@@ -1,6 +1,6 @@
 {#- The biggest table (up to 100 M rows): one left join per parent, on its key, and no correlated subquery.
     An answer must belong to a question of its response's survey, and its score must lie on that
-    question's scale. -#}
+    question's scale (a question without a scale, a comment, takes no score). -#}
 {%- set checks = [
     {'when': 'response_id is null', 'reason': 'missing_key', 'column': 'response_id'},
     {'when': 'question_id is null', 'reason': 'missing_key', 'column': 'question_id'},
@@ -12,6 +12,7 @@
     {'when': 'question_survey_id is null', 'reason': 'unknown_reference', 'column': 'question_id'},
     {'when': 'question_survey_id <> response_survey_id',
      'reason': 'unknown_reference', 'column': 'question_id'},
+    {'when': 'score is not null and question_scale_min is null', 'reason': 'out_of_scale', 'column': 'score'},
     {'when': 'score < question_scale_min or score > question_scale_max or score <> floor(score)',
      'reason': 'out_of_scale', 'column': 'score'},
 ] -%}

@@ -1,8 +1,8 @@
 {#- The categorised survey answers (metrics that have cut-offs in seed scale_cutoffs: nps, csat, ces)
     summed per month, metric, touchpoint and account segment. Every measure is additive, so the metric
     marts roll these rows up to quarters, years and coarser segments by summing, and compute the ratios
-    last. `answers` counts answers with a score: the ones that fall in exactly one category. The metric,
-    touchpoint and segments come from the dimensions (fct_survey_answers is narrow). -#}
+    last. `answers` counts answers with a score: the ones that fall in exactly one category. The metric and
+    touchpoint come from dim_survey_questions, the segments from dim_accounts (fct_survey_answers is narrow). -#}
 
 with answers as (
     select * from {{ ref('fct_survey_answers') }}
@@ -10,10 +10,6 @@ with answers as (
 
 questions as (
     select * from {{ ref('dim_survey_questions') }}
-),
-
-surveys as (
-    select * from {{ ref('dim_surveys') }}
 ),
 
 accounts as (
@@ -33,7 +29,7 @@ categorised_answers as (
     select
         answers.submitted_month,
         questions.metric,
-        surveys.touchpoint,
+        questions.touchpoint,
         accounts.industry,
         accounts.tier,
         accounts.region,
@@ -47,8 +43,6 @@ categorised_answers as (
         on answers.question_id = questions.question_id
     inner join scored_metrics
         on questions.metric = scored_metrics.metric
-    inner join surveys
-        on answers.survey_id = surveys.survey_id
     left join accounts
         on answers.account_id = accounts.account_id
     where answers.score is not null

@@ -1,7 +1,8 @@
 {#- The marts read only valid rows, so a valid row must never point at a parent that is missing or quarantined
     (docs/architecture.md, validation order). Fails for each valid child row whose reference (when set) has no
-    valid parent row, for each valid answer whose question belongs to another survey than its response, and
-    for each valid answer whose score lies outside its question's scale. -#}
+    valid parent row (with the dangling value), for each valid answer whose question belongs to another survey
+    than its response, and for each valid answer whose score lies outside its question's scale (with the
+    answer's key). -#}
 {#- child table, reference column, parent table: the column has the parent's key name. -#}
 {%- set references = [
     ('contacts', 'account_id', 'accounts'),
@@ -48,7 +49,7 @@ questions as (
     dangling_{{ loop.index }} as (
         select
             '{{ child }}' as source_table,
-            child_{{ loop.index }}.record_key,
+            child_{{ loop.index }}.{{ column }} as offending_value,
             '{{ column }} has no valid row in {{ parent }}' as failure
         from child_{{ loop.index }}
         left join parent_{{ loop.index }}
@@ -64,7 +65,7 @@ questions as (
 answers_off_survey_or_scale as (
     select
         'survey_answers' as source_table,
-        answers.record_key,
+        {{ record_key(['answers.response_id', 'answers.question_id']) }} as offending_value,
         case
             when questions.survey_id <> responses.survey_id then 'question belongs to another survey'
             else 'score outside the question''s scale'
@@ -82,6 +83,7 @@ answers_off_survey_or_scale as (
             questions.survey_id <> responses.survey_id
             or answers.score < questions.scale_min
             or answers.score > questions.scale_max
+            or (answers.score is not null and questions.scale_min is null)
         )
 ),
 
