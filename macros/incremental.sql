@@ -18,7 +18,7 @@
         late for an old day, rows deleted upstream, rows that moved out of the undated partition once
         corrected;
       - partitions the model finds changed itself (changed_partitions_sql): the survey facts rebuild the days
-        holding a dimension member that changed (survey_fact_changed_members).
+        holding a dimension member that changed (survey_fact_partition_filter).
     The partition grain is a day (incremental_partition_grain): a month would rebuild a whole survey wave
     (a sixth of a year's answers in the demo data) every night of the month.
     Only this file knows the engines apart: a model configures itself with incremental_partitions_config(),
@@ -332,39 +332,66 @@
   {{ return(changed_sql) }}
 {%- endmacro %}
 
-{#- A query of the partitions (one date column, partition_start) of the fact {{ this }} that hold a row whose
-    dimension member changed since the facts were last built; every partition when that record does not exist
-    yet. members: the fact's columns that point at a member, as
-      {'column': 'question_id', 'dimension': 'question'}, or, when the fact reaches the member through another
-      model, {'column': 'response_id', 'dimension': 'contact',
-              'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}}
-    (that model must be a ref of the fact, keyed by the same column). -#}
-{% macro survey_fact_changed_partitions(partition_column, members) -%}
-  {%- set changed_members = survey_fact_changed_members() if is_incremental() else none -%}
-  {%- if changed_members %}
-  with changed as (
-    {{ changed_members }}
-  )
+{#- The partition column of the survey facts: submitted_date (day grain) or submitted_month (month grain). -#}
+{% macro survey_fact_partition_column() -%}
+  {{ return(incremental_partition_column('submitted_date', 'submitted_month')) }}
+{%- endmacro %}
 
-  {% endif -%}
-  select distinct loaded.{{ partition_column }} as partition_start
-  from {{ this }} as loaded
-  {%- if changed_members %}
-  where
-    {%- for member in members %}
-    {{ 'or ' if not loop.first }}loaded.{{ member.column }} in (
-      {%- if member.through %}
-      select through_model.{{ member.column }}
-      from {{ ref(member.through.model) }} as through_model
-      where through_model.{{ member.through.column }} in (
+{#- The batch predicate of a survey fact ({{ this }}) built from the valid rows of a checked model: the
+    partitions to rebuild by incremental_partition_filter (look-back, changed row counts, the undated
+    partition) plus the partitions holding a row whose dimension member changed since the facts were last
+    built (every partition when that record does not exist yet).
+      partition_column: the checked rows' partition column as the model's SQL names it;
+      checked_model: the checked model the fact reads (it must be a ref of the fact);
+      members: the fact's columns that point at a member, as
+        {'column': 'question_id', 'dimension': 'question'}, or, when the fact reaches the member through
+        another model, {'column': 'response_id', 'dimension': 'contact',
+                        'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}}
+        (that model must be a ref of the fact, keyed by the same column). -#}
+{% macro survey_fact_partition_filter(partition_column, checked_model, members) -%}
+  {%- set fact_partition = survey_fact_partition_column() -%}
+  {%- set partition_source -%}
+    select
+      partition_date,
+      last_event_at
+    from {{ ref(checked_model) }}
+    where quarantine_reason is null
+  {%- endset -%}
+  {%- set changed_members = survey_fact_changed_members() -%}
+  {%- set changed_partitions -%}
+    {%- if changed_members %}
+    with changed as (
+      {{ changed_members }}
+    )
+
+    {% endif -%}
+    select distinct loaded.{{ fact_partition }} as partition_start
+    from {{ this }} as loaded
+    {%- if changed_members %}
+    where
+      {%- for member in members %}
+      {{ 'or ' if not loop.first }}loaded.{{ member.column }} in (
+        {%- if member.through %}
+        select through_model.{{ member.column }}
+        from {{ ref(member.through.model) }} as through_model
+        where through_model.{{ member.through.column }} in (
+          select changed.member_id from changed
+          where changed.dimension = '{{ member.dimension }}'
+        )
+        {%- else %}
         select changed.member_id from changed
         where changed.dimension = '{{ member.dimension }}'
+        {%- endif %}
       )
-      {%- else %}
-      select changed.member_id from changed
-      where changed.dimension = '{{ member.dimension }}'
-      {%- endif %}
-    )
-    {%- endfor %}
-  {%- endif %}
+      {%- endfor %}
+    {%- endif %}
+  {%- endset -%}
+  {{ return(incremental_partition_filter(
+      partition_column,
+      partition_source,
+      target_partition=fact_partition,
+      target_event_time='submitted_date',
+      target_valid_where=none,
+      changed_partitions_sql=changed_partitions
+  )) }}
 {%- endmacro %}

@@ -9,24 +9,7 @@
     the days of the look-back window, the days whose valid answers changed in number, and the days holding an
     answer whose question (its scale or cut-offs) or whose response's contact (its account) has changed
     (int_survey_facts__dimensions_loaded) since it was loaded. -#}
-{{ config(**incremental_partitions_config(
-    incremental_partition_column('submitted_date', 'submitted_month')
-)) }}
-{%- set partition_source -%}
-    select
-        partition_date,
-        last_event_at
-    from {{ ref('int_survey_answers__checked') }}
-    where quarantine_reason is null
-{%- endset %}
-{%- set changed_partitions = survey_fact_changed_partitions(
-    incremental_partition_column('submitted_date', 'submitted_month'),
-    [
-        {'column': 'question_id', 'dimension': 'question'},
-        {'column': 'response_id', 'dimension': 'contact',
-         'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}},
-    ]
-) %}
+{{ config(**incremental_partitions_config(survey_fact_partition_column())) }}
 
 -- depends_on: {{ ref('dim_contacts') }}
 -- depends_on: {{ ref('dim_surveys') }}
@@ -47,13 +30,14 @@ batch as (
     select answers.*
     from answers
     {%- if is_incremental() %}
-    where {{ incremental_partition_filter(
+    where {{ survey_fact_partition_filter(
         'answers.partition_date',
-        partition_source,
-        target_partition=incremental_partition_column('submitted_date', 'submitted_month'),
-        target_event_time='submitted_date',
-        target_valid_where=none,
-        changed_partitions_sql=changed_partitions
+        'int_survey_answers__checked',
+        [
+            {'column': 'question_id', 'dimension': 'question'},
+            {'column': 'response_id', 'dimension': 'contact',
+             'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}},
+        ]
     ) }}
     {%- endif %}
 ),

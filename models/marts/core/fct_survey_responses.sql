@@ -4,23 +4,7 @@
     the days of the look-back window, the days whose valid responses changed in number, and the days holding
     a response whose survey or contact has changed (int_survey_facts__dimensions_loaded) since it was
     loaded. -#}
-{{ config(**incremental_partitions_config(
-    incremental_partition_column('submitted_date', 'submitted_month')
-)) }}
-{%- set partition_source -%}
-    select
-        partition_date,
-        last_event_at
-    from {{ ref('int_survey_responses__checked') }}
-    where quarantine_reason is null
-{%- endset %}
-{%- set changed_partitions = survey_fact_changed_partitions(
-    incremental_partition_column('submitted_date', 'submitted_month'),
-    [
-        {'column': 'survey_id', 'dimension': 'survey'},
-        {'column': 'contact_id', 'dimension': 'contact'},
-    ]
-) %}
+{{ config(**incremental_partitions_config(survey_fact_partition_column())) }}
 
 -- depends_on: {{ ref('dim_survey_questions') }}
 with responses as (
@@ -40,13 +24,13 @@ batch as (
     select responses.*
     from responses
     {%- if is_incremental() %}
-    where {{ incremental_partition_filter(
+    where {{ survey_fact_partition_filter(
         'responses.partition_date',
-        partition_source,
-        target_partition=incremental_partition_column('submitted_date', 'submitted_month'),
-        target_event_time='submitted_at',
-        target_valid_where=none,
-        changed_partitions_sql=changed_partitions
+        'int_survey_responses__checked',
+        [
+            {'column': 'survey_id', 'dimension': 'survey'},
+            {'column': 'contact_id', 'dimension': 'contact'},
+        ]
     ) }}
     {%- endif %}
 ),
