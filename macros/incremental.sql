@@ -44,11 +44,6 @@
   {{ return('month') }}
 {%- endmacro %}
 
-{#- The partition column of a model that has both a day and a month column (the survey facts). -#}
-{% macro incremental_partition_column(day_column, month_column) -%}
-  {{ return(day_column if incremental_partition_grain() == 'day' else month_column) }}
-{%- endmacro %}
-
 {#- The partition of rows that cannot be dated: a real date (not null: delete+insert compares keys with =,
     which never matches a null), before any data, and after 1582 so that Spark writes it to Parquet without
     calendar rebasing. -#}
@@ -334,7 +329,7 @@
 
 {#- The partition column of the survey facts: submitted_date (day grain) or submitted_month (month grain). -#}
 {% macro survey_fact_partition_column() -%}
-  {{ return(incremental_partition_column('submitted_date', 'submitted_month')) }}
+  {{ return('submitted_date' if incremental_partition_grain() == 'day' else 'submitted_month') }}
 {%- endmacro %}
 
 {#- The batch predicate of a survey fact ({{ this }}) built from the valid rows of a checked model: the

@@ -501,17 +501,18 @@ def run_scale(
     model_timings = full.model_timings()
 
     checks: dict[str, Any] = {}
-    duck_out = scale_dir / "baseline_duckdb"
-    shutil.rmtree(duck_out, ignore_errors=True)
-    duck = record(
-        measure(
-            "duckdb_baseline",
-            _baseline_command("cx_warehouse.benchmark", raw_dir, duck_out, as_of),
-            scale_dir / "duckdb.log",
-        )
-    )
-    if duck.ok and run.ok:
-        checks["duckdb_baseline"] = check_marts(full.database, duck_out)
+
+    def baseline(kind: str, module: str) -> None:
+        """Run one baseline (step <kind>_baseline) into <scale>/baseline_<kind>/ and compare its marts with
+        the warehouse's."""
+        name, out_dir = f"{kind}_baseline", scale_dir / f"baseline_{kind}"
+        shutil.rmtree(out_dir, ignore_errors=True)
+        command = _baseline_command(module, raw_dir, out_dir, as_of)
+        step = record(measure(name, command, scale_dir / f"{kind}.log"))
+        if step.ok and run.ok:
+            checks[name] = check_marts(full.database, out_dir)
+
+    baseline("duckdb", "cx_warehouse.benchmark")
 
     pandas_skipped = None
     answers = marker["rows"]["survey_answers"]
@@ -523,17 +524,7 @@ def run_scale(
             "version holds whole tables in memory (3.9 GB peak at 10 M answers, growing linearly)"
         )
     else:
-        pandas_out = scale_dir / "baseline_pandas"
-        shutil.rmtree(pandas_out, ignore_errors=True)
-        pandas_step = record(
-            measure(
-                "pandas_baseline",
-                _baseline_command("cx_warehouse.baseline_pandas", raw_dir, pandas_out, as_of),
-                scale_dir / "pandas.log",
-            )
-        )
-        if pandas_step.ok and run.ok:
-            checks["pandas_baseline"] = check_marts(full.database, pandas_out)
+        baseline("pandas", "cx_warehouse.baseline_pandas")
     if pandas_skipped:
         print(f"  pandas baseline {pandas_skipped}", flush=True)
     for name, report in checks.items():
