@@ -1,24 +1,37 @@
-{#- Casting raw text to typed columns. Raw values arrive as text (see raw_file_reader); a value that does not
-    parse becomes null here and is named in the row's invalid_fields, so the row can be quarantined. -#}
+{#- Casting raw text to typed columns. Raw values arrive as text, in the canonical forms the loader writes
+    (cx_warehouse.load: numbers with a dot, ISO dates, UTC timestamps); a value that does not parse becomes
+    null here and is named in the row's invalid_fields, so the row can be quarantined. Booleans and other
+    codes are matched to their vocabulary in the checked models (macros/quarantine.sql), not cast. -#}
+
+{#- A number as the loader writes it: an optional sign, digits with an optional decimal point, an optional
+    exponent. NaN, inf and grouped digits do not match, so they are quarantined instead of cast or failing.
+    -#}
+{% macro number_text_pattern() -%}
+  {{ return('^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}
+{%- endmacro %}
 
 {% macro cast_raw(column, data_type) -%}
   {%- set text = "nullif(trim(cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")), '')" -%}
   {%- if data_type == 'text' -%}
     {{ text }}
-  {%- elif data_type == 'timestamp' -%}
-    {{ utc_timestamp(text) }}
-  {%- elif data_type == 'date' -%}
-    {{ try_cast_as(text, 'date') }}
+  {%- elif data_type in ('timestamp', 'date') -%}
+    {#- Only ISO text: engines read words such as 'epoch' or 'infinity' as dates, each its own way. -#}
+    case
+      when {{ regexp_like(text, '^[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+        then {{ utc_timestamp(text) if data_type == 'timestamp' else try_cast_as(text, 'date') }}
+    end
   {%- elif data_type == 'integer' -%}
-    {#- Through a double, so '3.5' fails instead of rounding (DuckDB) or truncating (Spark) to an integer. -#}
-    {%- set number = try_cast_as(text, type_double()) -%}
-    case when {{ number }} = floor({{ number }}) then cast({{ number }} as {{ dbt.type_bigint() }}) end
-  {%- elif data_type == 'number' -%}
-    {{ try_cast_as(text, type_double()) }}
-  {%- elif data_type == 'money' -%}
-    {{ try_cast_as(text, 'decimal(18, 2)') }}
-  {%- elif data_type == 'boolean' -%}
-    {{ try_cast_as('lower(' ~ text ~ ')', dbt.type_boolean()) }}
+    {#- Whole numbers only ('8' or '8.0'): '3.5' would round (DuckDB) or truncate (Spark), '1e9' is not an
+        integer as written. -#}
+    case
+      when {{ regexp_like(text, '^[+-]?[0-9]{1,18}([.]0*)?$') }}
+        then cast({{ try_cast_as(text, 'decimal(20, 2)') }} as {{ dbt.type_bigint() }})
+    end
+  {%- elif data_type in ('number', 'money') -%}
+    case
+      when {{ regexp_like(text, number_text_pattern()) }}
+        then {{ try_cast_as(text, type_double() if data_type == 'number' else 'decimal(18, 2)') }}
+    end
   {%- else -%}
     {{ exceptions.raise_compiler_error("cast_raw: unknown data_type '" ~ data_type ~ "' for column " ~ column) }}
   {%- endif -%}
@@ -52,13 +65,14 @@
 {%- endmacro %}
 
 {#- Text with an optional UTC offset ('2025-03-04T10:15:00+01:00', '...Z' or none = UTC) to a UTC timestamp
-    without time zone. -#}
+    without time zone. The loader writes every timestamp it can read as UTC with a Z. -#}
 {% macro utc_timestamp(text_expression) -%}
   {{ return(adapter.dispatch('utc_timestamp', 'cx_warehouse')(text_expression)) }}
 {%- endmacro %}
 
 {% macro default__utc_timestamp(text_expression) -%}
-  {#- Spark parses the offset and returns the instant in the session time zone, which the profile sets to UTC. -#}
+  {#- Spark parses the offset and returns the instant in the session time zone, which the profile sets to UTC.
+      -#}
   {{ try_cast_as(text_expression, dbt.type_timestamp()) }}
 {%- endmacro %}
 

@@ -100,12 +100,13 @@
   end
 {%- endmacro %}
 
-{#- The first day of the partition (of the configured grain) holding a timestamp. -#}
+{#- The first day of the partition (of the configured grain) holding a UTC timestamp: days of the reporting
+    calendar (var reporting_time_zone), as the facts' submitted_date. -#}
 {% macro incremental_partition_start(timestamp_expression) -%}
   {%- if incremental_partition_grain() == 'day' -%}
-    cast({{ timestamp_expression }} as date)
+    {{ reporting_date(timestamp_expression) }}
   {%- else -%}
-    cast({{ dbt.date_trunc(incremental_partition_grain(), timestamp_expression) }} as date)
+    cast({{ dbt.date_trunc(incremental_partition_grain(), to_reporting_time(timestamp_expression)) }} as date)
   {%- endif -%}
 {%- endmacro %}
 
@@ -152,7 +153,8 @@
     {%- set cutoff = incremental_grain_start(
         watermark - modules.datetime.timedelta(days=incremental_lookback_days())) -%}
   {%- endif -%}
-  {%- set as_of_text = var('as_of_date') or run_started_at.strftime('%Y-%m-%d') -%}
+  {%- set as_of_text = checked_var('as_of_date', 'date') if var('as_of_date')
+      else run_started_at.strftime('%Y-%m-%d') -%}
   {%- set as_of_start = incremental_grain_start(modules.datetime.date.fromisoformat(as_of_text | string)) -%}
   {%- if as_of_start < cutoff -%}
     {%- set cutoff = as_of_start -%}
@@ -184,14 +186,18 @@
       target_partition, target_event_time: the same columns in the model ({{ this }});
       target_valid_where: which of the model's rows count for the watermark (the valid ones);
       changed_partitions_sql: an optional query of further partitions to rebuild (one date column named
-        partition_start). -#}
+        partition_start);
+      key_columns: the model's key, when copies of one key can sit in different partitions (a response
+        re-exported with a new submitted_at): every partition holding a key that also appears in another
+        partition is rebuilt, so the copies are settled together (source_sql must then select the key). -#}
 {% macro incremental_partition_filter(
     partition_column,
     source_sql,
     target_partition='partition_date',
     target_event_time='last_event_at',
     target_valid_where='quarantine_reason is null',
-    changed_partitions_sql=none
+    changed_partitions_sql=none,
+    key_columns=[]
 ) -%}
   {%- if not (execute and is_incremental()) -%}
     {{ return('1 = 1') }}
@@ -243,6 +249,22 @@
         {{ changed_partitions_sql }}
       ) as changed_partitions
       {%- endif %}
+      {%- if key_columns %}
+      union all
+      select spread_keys.partition_date as partition_start
+      from source_rows as spread_keys
+      inner join (
+        select {{ key_columns | join(', ') }}
+        from source_rows
+        where {{ key_columns | join(' is not null and ') }} is not null
+        group by {{ key_columns | join(', ') }}
+        having min(partition_date) <> max(partition_date)
+      ) as keys_in_several_partitions
+        on
+        {%- for column in key_columns %}
+        {{ 'and ' if not loop.first }}spread_keys.{{ column }} = keys_in_several_partitions.{{ column }}
+        {%- endfor %}
+      {%- endif %}
     )
 
     select distinct partition_start
@@ -263,16 +285,19 @@
   {{ return(partition_column ~ ' in (' ~ literals | join(', ') ~ ')') }}
 {%- endmacro %}
 
-{#- The survey facts copy a few attributes of the dimensions: a response its survey's touchpoint and its
-    contact's account, an answer its response's account and, through its score_pct and score_category, its
-    question's scale and cut-offs. A night that changes one of them must rebuild the fact partitions holding
-    its members, as a full refresh would. int_survey_facts__dimensions_loaded keeps the attributes as the
-    facts last copied them; the facts compare it with the dimensions now. The other attributes (segments,
-    question texts) are not copied: the marts join the dimensions. -#}
+{#- The survey facts copy a few attributes of the dimensions: a response its survey's touchpoint, its
+    contact's account and its language's display label, an answer its response's account and, through its
+    score_pct and score_category, its question's scale and cut-offs. A night that changes one of them must
+    rebuild the fact partitions holding its members, as a full refresh would.
+    int_survey_facts__dimensions_loaded keeps the attributes as the facts last copied them; the facts compare
+    it with the dimensions now. The other attributes (segments, question texts) are not copied: the marts join
+    the dimensions. -#}
 {% macro survey_fact_dimensions() -%}
   {{ return([
       {'dimension': 'contact', 'model': 'dim_contacts', 'key': 'contact_id', 'columns': ['account_id']},
       {'dimension': 'survey', 'model': 'dim_surveys', 'key': 'survey_id', 'columns': ['touchpoint']},
+      {'dimension': 'language', 'model': 'int_label_values', 'key': 'value_key', 'columns': ['display_value'],
+       'where': "vocabulary = 'language'"},
       {'dimension': 'question', 'model': 'dim_survey_questions', 'key': 'question_id',
        'columns': ['scale_min', 'scale_max', 'higher_is_better', 'positive_score_from', 'positive_score_to',
                    'passive_score_from', 'passive_score_to']},
@@ -291,6 +316,9 @@
     {%- endfor %}
     ) as attributes
   from {{ ref(dimension.model) }}
+  {%- if dimension.where %}
+  where {{ dimension.where }}
+  {%- endif %}
   {%- if not loop.last %}
   union all
   {%- endif %}
@@ -342,7 +370,8 @@
         {'column': 'question_id', 'dimension': 'question'}, or, when the fact reaches the member through
         another model, {'column': 'response_id', 'dimension': 'contact',
                         'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}}
-        (that model must be a ref of the fact, keyed by the same column). -#}
+        (that model must be a ref of the fact, keyed by the same column; 'column_sql' instead of 'column'
+        gives an expression over through_model whose value is the member id). -#}
 {% macro survey_fact_partition_filter(partition_column, checked_model, members) -%}
   {%- set fact_partition = survey_fact_partition_column() -%}
   {%- set partition_source -%}
@@ -369,7 +398,7 @@
         {%- if member.through %}
         select through_model.{{ member.column }}
         from {{ ref(member.through.model) }} as through_model
-        where through_model.{{ member.through.column }} in (
+        where {{ member.through.get('column_sql', 'through_model.' ~ member.through.column) }} in (
           select changed.member_id from changed
           where changed.dimension = '{{ member.dimension }}'
         )

@@ -1,7 +1,8 @@
-{#- The body of mart_csat_by_touchpoint and mart_ces_by_touchpoint, which differ only in the metric and
-    the names of the positive count and the share: per period and touchpoint, plus touchpoint 'all'
-    (every touchpoint together), the positive answers, their share x 100 and the mean score on 0-100.
-    Only additive counts are rolled up; the share and the mean are computed last. -#}
+{#- The body of mart_csat_by_touchpoint and mart_ces_by_touchpoint, which differ only in the metric and the
+    names of the positive count and the share: per period and touchpoint, plus touchpoint 'all' (every
+    touchpoint together), the positive answers, their share x 100 and the mean score on 0-100, and the
+    touchpoint's journey_position (dim_touchpoints; 0 for 'all'). Only additive counts are rolled up; the
+    share and the mean are computed last. -#}
 {% macro touchpoint_score_mart(metric, positive_column, share_column) -%}
 {%- set measures = ['responses', positive_column, 'score_pct_sum'] -%}
 
@@ -11,6 +12,10 @@ with monthly_scores as (
 
 reporting_periods as (
     select * from {{ ref('int_reporting_periods') }}
+),
+
+touchpoint_stages as (
+    select * from {{ ref('dim_touchpoints') }}
 ),
 
 metric_monthly as (
@@ -54,15 +59,22 @@ counted as (
 
 final as (
     select
-        period_grain,
-        period_start,
-        touchpoint,
-        responses,
-        {{ positive_column }},
-        cast({{ positive_column }} as {{ type_double() }}) * 100 / nullif(responses, 0) as {{ share_column }},
-        score_pct_sum,
-        score_pct_sum / nullif(responses, 0) as mean_score_pct
+        counted.period_grain,
+        counted.period_start,
+        counted.touchpoint,
+        cast(
+            case when counted.touchpoint = 'all' then 0 else touchpoint_stages.journey_position end
+            as {{ dbt.type_int() }}
+        ) as journey_position,
+        counted.responses,
+        counted.{{ positive_column }},
+        cast(counted.{{ positive_column }} as {{ type_double() }}) * 100
+        / nullif(counted.responses, 0) as {{ share_column }},
+        counted.score_pct_sum,
+        counted.score_pct_sum / nullif(counted.responses, 0) as mean_score_pct
     from counted
+    left join touchpoint_stages
+        on counted.touchpoint = touchpoint_stages.touchpoint
 )
 
 select * from final

@@ -5,6 +5,11 @@
     period's end), the closing position at the close of period_end (capped at the as-of day). So a period's
     end equals the next period's start, a contract starting on period_start is new in that period, and a
     contract whose last day is the previous period's last day is churned in this period.
+    is_revenue_incomplete: a quarantined contract or churn event of the account concerns the period
+    (int_account_revenue_gaps: its days overlap the opening day to period_end; a value that did not parse
+    concerns every period), so the positions seen here may lack it: mart_churn keeps such account-periods out
+    of its movements and rates and counts them apart. Only accounts with a valid contract can be read as
+    churned, so only theirs are marked; they are listed even when no valid contract runs in the period.
     Scale: the range join pairs each contract only with the periods it overlaps (a few dozen per grain),
     and every other join is on equality. -#}
 
@@ -16,6 +21,13 @@ with contracts as (
 
 periods as (
     select * from {{ ref('int_reporting_periods') }}
+),
+
+revenue_gaps as (
+    select * from {{ ref('int_account_revenue_gaps') }}
+    where
+        source_table in ('contracts', 'churn_events')
+        and account_id in (select contracts.account_id from contracts)
 ),
 
 contract_periods as (
@@ -57,19 +69,41 @@ account_periods as (
         period_end
 ),
 
+incomplete_periods as (
+    select distinct
+        revenue_gaps.account_id,
+        periods.period_grain,
+        periods.period_start,
+        periods.opening_date,
+        periods.period_end
+    from revenue_gaps
+    inner join periods
+        on (revenue_gaps.gap_from is null or revenue_gaps.gap_from <= periods.period_end)
+            and (revenue_gaps.gap_to is null or revenue_gaps.gap_to >= periods.opening_date)
+),
+
+active_periods as (
+    select * from account_periods
+    where is_active_at_start or is_active_at_end
+),
+
 final as (
     select
-        account_id,
-        period_grain,
-        period_start,
-        opening_date,
-        period_end,
-        is_active_at_start,
-        is_active_at_end,
-        cast(arr_start_eur as decimal(18, 2)) as arr_start_eur,
-        cast(arr_end_eur as decimal(18, 2)) as arr_end_eur
-    from account_periods
-    where is_active_at_start or is_active_at_end
+        coalesce(active_periods.account_id, incomplete_periods.account_id) as account_id,
+        coalesce(active_periods.period_grain, incomplete_periods.period_grain) as period_grain,
+        coalesce(active_periods.period_start, incomplete_periods.period_start) as period_start,
+        coalesce(active_periods.opening_date, incomplete_periods.opening_date) as opening_date,
+        coalesce(active_periods.period_end, incomplete_periods.period_end) as period_end,
+        coalesce(active_periods.is_active_at_start, false) as is_active_at_start,
+        coalesce(active_periods.is_active_at_end, false) as is_active_at_end,
+        incomplete_periods.account_id is not null as is_revenue_incomplete,
+        cast(coalesce(active_periods.arr_start_eur, 0) as decimal(18, 2)) as arr_start_eur,
+        cast(coalesce(active_periods.arr_end_eur, 0) as decimal(18, 2)) as arr_end_eur
+    from active_periods
+    full outer join incomplete_periods
+        on active_periods.account_id = incomplete_periods.account_id
+            and active_periods.period_grain = incomplete_periods.period_grain
+            and active_periods.period_start = incomplete_periods.period_start
 )
 
 select * from final

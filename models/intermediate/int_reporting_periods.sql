@@ -3,10 +3,12 @@
     day (is_complete = false). opening_date is the day whose close is the period's opening position: the
     day before period_start, i.e. the previous period's calendar end, so that consecutive periods chain. -#}
 
+{%- set reporting_start = "cast('" ~ checked_var('reporting_start_date', 'date') ~ "' as date)" %}
+
 with month_spine as (
     {{ dbt.date_spine(
         'month',
-        "cast(" ~ dbt.date_trunc('month', "cast('" ~ var('reporting_start_date') ~ "' as date)") ~ " as date)",
+        "cast(" ~ dbt.date_trunc('month', reporting_start) ~ " as date)",
         "cast(" ~ dbt.dateadd('month', 1, dbt.date_trunc('month', as_of_date_literal())) ~ " as date)"
     ) }}
 ),

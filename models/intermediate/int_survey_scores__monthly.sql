@@ -1,8 +1,8 @@
-{#- The categorised survey answers (metrics that have cut-offs in seed scale_cutoffs: nps, csat, ces)
-    summed per month, metric, touchpoint and account segment. Every measure is additive, so the metric
-    marts roll these rows up to quarters, years and coarser segments by summing, and compute the ratios
-    last. `answers` counts answers with a score: the ones that fall in exactly one category. The metric and
-    touchpoint come from dim_survey_questions, the segments from dim_accounts (fct_survey_answers is narrow). -#}
+{#- The categorised survey answers (metrics that have cut-offs in seed scale_cutoffs: nps, csat, ces) summed
+    per month, metric, touchpoint and account segment. Every measure is additive, so the metric marts roll
+    these rows up to quarters, years and coarser segments by summing, and compute the ratios last. `answers`
+    counts answers with a score: the ones that fall in exactly one category. The metric and touchpoint come
+    from dim_survey_questions, the segments from dim_accounts (fct_survey_answers is narrow). -#}
 
 with answers as (
     select * from {{ ref('fct_survey_answers') }}

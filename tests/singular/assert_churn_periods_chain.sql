@@ -1,6 +1,7 @@
-{#- Consecutive periods chain: the closing position of a period (accounts_end, arr_end) is the opening
-    position (accounts_start, arr_start) of the next period of the same grain, in every segment. A segment
-    value missing from one of the two periods counts as 0 there. -#}
+{#- Consecutive periods chain: the closing position of a period (accounts_end, arr_end, plus the incomplete
+    accounts' incomplete_accounts_end, incomplete_arr_end) is the opening position (accounts_start, arr_start,
+    plus incomplete_accounts_start, incomplete_arr_start) of the next period of the same grain, in every
+    segment. A segment value missing from one of the two periods counts as 0 there. -#}
 
 with churn as (
     select * from {{ ref('mart_churn') }}
@@ -34,8 +35,8 @@ closing as (
         consecutive_periods.next_period_start as period_start,
         churn.segment_dimension,
         churn.segment_value,
-        churn.accounts_end as accounts,
-        churn.arr_end as arr
+        churn.accounts_end + churn.incomplete_accounts_end as accounts,
+        churn.arr_end + churn.incomplete_arr_end as arr
     from consecutive_periods
     inner join churn
         on consecutive_periods.period_grain = churn.period_grain
@@ -48,8 +49,8 @@ opening as (
         consecutive_periods.next_period_start as period_start,
         churn.segment_dimension,
         churn.segment_value,
-        churn.accounts_start as accounts,
-        churn.arr_start as arr
+        churn.accounts_start + churn.incomplete_accounts_start as accounts,
+        churn.arr_start + churn.incomplete_arr_start as arr
     from consecutive_periods
     inner join churn
         on consecutive_periods.period_grain = churn.period_grain

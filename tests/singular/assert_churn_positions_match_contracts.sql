@@ -1,10 +1,23 @@
 {#- Recounts the 'all' rows of mart_churn straight from fct_contracts: the accounts and the ARR of the
     contracts running at the close of opening_date and of period_end (start_date <= day and
-    (end_date is null or end_date >= day)). Fails for every period where mart_churn differs. -#}
+    (end_date is null or end_date >= day)). mart_churn holds them split into complete accounts and incomplete
+    ones (a quarantined contract or churn event), so the two parts are added. Fails for every period where
+    mart_churn differs. -#}
 
-with churn as (
+with churn_rows as (
     select * from {{ ref('mart_churn') }}
     where segment_dimension = 'all'
+),
+
+churn as (
+    select
+        period_grain,
+        period_start,
+        accounts_start + incomplete_accounts_start as accounts_start,
+        accounts_end + incomplete_accounts_end as accounts_end,
+        arr_start + incomplete_arr_start as arr_start,
+        arr_end + incomplete_arr_end as arr_end
+    from churn_rows
 ),
 
 periods as (

@@ -1,27 +1,10 @@
-{#- The marts read only valid rows, so a valid row must never point at a parent that is missing or quarantined
-    (docs/architecture.md, validation order). Fails for each valid child row whose reference (when set) has no
-    valid parent row (with the dangling value), for each valid answer whose question belongs to another survey
-    than its response, and for each valid answer whose score lies outside its question's scale (with the
-    answer's key). -#}
-{#- child table, reference column, parent table: the column has the parent's key name. -#}
-{%- set references = [
-    ('contacts', 'account_id', 'accounts'),
-    ('contracts', 'account_id', 'accounts'),
-    ('invoices', 'account_id', 'accounts'),
-    ('churn_events', 'account_id', 'accounts'),
-    ('support_tickets', 'account_id', 'accounts'),
-    ('onboarding_projects', 'account_id', 'accounts'),
-    ('survey_questions', 'survey_id', 'surveys'),
-    ('survey_invitations', 'survey_id', 'surveys'),
-    ('survey_responses', 'survey_id', 'surveys'),
-    ('survey_invitations', 'contact_id', 'contacts'),
-    ('survey_responses', 'contact_id', 'contacts'),
-    ('support_tickets', 'contact_id', 'contacts'),
-    ('survey_responses', 'invitation_id', 'survey_invitations'),
-    ('survey_answers', 'response_id', 'survey_responses'),
-    ('feedback_cases', 'response_id', 'survey_responses'),
-    ('survey_answers', 'question_id', 'survey_questions'),
-] -%}
+{#- The references of the raw contract hold on the valid rows: a reference declared missing_parent: quarantine
+    (an answer's response and question) always has a valid parent, and any other reference whose parent is
+    missing or quarantined is listed in the row's orphan_columns, and only then, so that the orphan list and
+    the inferred dimension members are exact. Fails for each offending row (with the value), for each valid
+    answer whose question belongs to another survey than its response, and for each valid answer whose score
+    lies outside its question's scale. -#}
+{%- set references = raw_contract_columns() | selectattr('references') | list %}
 
 with answers as (
     select * from {{ ref('int_survey_answers__checked') }}
@@ -35,30 +18,37 @@ questions as (
     select * from {{ ref('int_survey_questions__checked') }}
 ),
 
-{% for child, column, parent in references -%}
-    child_{{ loop.index }} as (
-        select * from {{ ref('int_' ~ child ~ '__checked') }}
+{% for table in checked_source_tables() -%}
+    {{ table.table }}_valid as (
+        select * from {{ ref('int_' ~ table.table ~ '__checked') }}
         where quarantine_reason is null
     ),
 
-    parent_{{ loop.index }} as (
-        select * from {{ ref('int_' ~ parent ~ '__checked') }}
-        where quarantine_reason is null
+{% endfor -%}
+{% for reference in references -%}
+    {%- set parent_missing = 'parent_keys_' ~ loop.index ~ '.parent_key is null' -%}
+    {%- set listed_as_orphan = dbt.concat(["','", "coalesce(child.orphan_columns, '')", "','"])
+        ~ " like '%," ~ reference.name ~ ",%'" -%}
+    {%- set wrong = '(' ~ parent_missing ~ ') <> (' ~ listed_as_orphan ~ ')'
+        if reference.missing_parent == 'orphan' else parent_missing %}
+    parent_keys_{{ loop.index }} as (
+        select distinct {{ reference.name }} as parent_key
+        from {{ reference.references }}_valid
     ),
 
-    dangling_{{ loop.index }} as (
+    reference_{{ loop.index }} as (
         select
-            '{{ child }}' as source_table,
-            child_{{ loop.index }}.{{ column }} as offending_value,
-            '{{ column }} has no valid row in {{ parent }}' as failure
-        from child_{{ loop.index }}
-        left join parent_{{ loop.index }}
-            on
-                child_{{ loop.index }}.{{ column }}
-                = parent_{{ loop.index }}.{{ column }}
-        where
-            child_{{ loop.index }}.{{ column }} is not null
-            and parent_{{ loop.index }}.{{ column }} is null
+            '{{ reference.table }}' as source_table,
+            child.{{ reference.name }} as offending_value,
+            case
+                when parent_keys_{{ loop.index }}.parent_key is null
+                    then '{{ reference.name }} has no valid row in {{ reference.references }}'
+                else '{{ reference.name }} is listed as an orphan but its parent is valid'
+            end as failure
+        from {{ reference.table }}_valid as child
+        left join parent_keys_{{ loop.index }}
+            on child.{{ reference.name }} = parent_keys_{{ loop.index }}.parent_key
+        where child.{{ reference.name }} is not null and {{ wrong }}
     ),
 
 {% endfor -%}
@@ -88,8 +78,8 @@ answers_off_survey_or_scale as (
 ),
 
 failures as (
-    {%- for child, column, parent in references %}
-        select * from dangling_{{ loop.index }}
+    {%- for reference in references %}
+        select * from reference_{{ loop.index }}
 
         union all
 

@@ -1,4 +1,5 @@
-{#- One row per valid question, with its survey's touchpoint and the cut-offs that score it. The cut-offs
+{#- One row per valid question, with its survey's touchpoint and the cut-offs that score it; its code and
+    driver name shown as labels (int_label_values). The cut-offs
     come from seed scale_cutoffs (long: one row per category) and are pivoted to one column pair per
     category; a question whose metric, scale and orientation have no row there (csi items, drivers,
     comments) gets nulls. -#}
@@ -14,6 +15,10 @@ surveys as (
 
 scale_cutoffs as (
     select * from {{ ref('scale_cutoffs') }}
+),
+
+label_values as (
+    select * from {{ ref('int_label_values') }}
 ),
 
 cutoffs_pivoted as (
@@ -43,13 +48,15 @@ final as (
         questions.question_id,
         questions.survey_id,
         surveys.touchpoint,
-        questions.question_code,
+        {{ label_display('question_code_label') }} as question_code,
         questions.metric,
         questions.scale_min,
         questions.scale_max,
         questions.higher_is_better,
         questions.weight as csi_weight,
-        questions.driver_name,
+        case
+            when questions.driver_name is not null then {{ label_display('driver_name_label') }}
+        end as driver_name,
         cutoffs_pivoted.positive_score_from,
         cutoffs_pivoted.positive_score_to,
         cutoffs_pivoted.passive_score_from,
@@ -57,6 +64,8 @@ final as (
     from questions
     inner join surveys
         on questions.survey_id = surveys.survey_id
+    {{ label_value_join('label_values', 'question_code', 'questions.question_code', 'question_code_label') }}
+    {{ label_value_join('label_values', 'driver_name', 'questions.driver_name', 'driver_name_label') }}
     left join cutoffs_pivoted
         on questions.metric = cutoffs_pivoted.metric
             and questions.scale_min = cutoffs_pivoted.scale_min

@@ -1,5 +1,7 @@
-{#- One row per valid churn event as the CRM recorded it (the table's key is account_id). Churn in the
-    metric marts is defined by contracts; these events give the recorded reason and date beside it. -#}
+{#- One row per valid churn event as the CRM recorded it (the table's key is account_id; an account missing
+    from the accounts export is an inferred member of dim_accounts). Churn in the metric marts is defined by
+    contracts; these events give the recorded reason (a code of seed label_synonyms, other when unknown) and
+    the day (of the reporting calendar) beside it. -#}
 
 with churn_events as (
     select * from {{ ref('int_churn_events__checked') }}
@@ -10,7 +12,7 @@ final as (
     select
         account_id,
         churned_at,
-        cast(churned_at as date) as churned_on,
+        {{ reporting_date('churned_at') }} as churned_on,
         reason_category,
         reason_text
     from churn_events

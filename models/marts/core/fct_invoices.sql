@@ -1,5 +1,6 @@
 {#- One row per valid invoice (credit notes have a negative amount), with the amount converted to EUR at the
-    fx_rates seed's rate. Currencies without a rate were quarantined upstream, so the join keeps every row. -#}
+    fx_rates seed's rate. Currencies without a rate were quarantined upstream, so the join keeps every row.
+    -#}
 
 with invoices as (
     select * from {{ ref('int_invoices__checked') }}

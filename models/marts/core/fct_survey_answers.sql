@@ -13,6 +13,7 @@
 
 -- depends_on: {{ ref('dim_contacts') }}
 -- depends_on: {{ ref('dim_surveys') }}
+-- depends_on: {{ ref('int_label_values') }}
 with answers as (
     select * from {{ ref('int_survey_answers__checked') }}
     where quarantine_reason is null

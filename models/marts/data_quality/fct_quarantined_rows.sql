@@ -1,5 +1,7 @@
-{#- One row per quarantined raw row of every checked table, with the reason, what to do about it and the
-    as-of day of the build. Copies of a duplicated key share record_key, so the row id adds a copy number. -#}
+{#- One row per quarantined raw row of every checked table, with the reason, the line of the export it came
+    from, what was wrong with it (quarantine_detail: the loader's message, the value that lost to a newer
+    copy, the code not in the vocabulary ...), what to do about it and the as-of day of the build. Copies of a
+    duplicated key share record_key, so the row id adds a copy number. -#}
 {%- set tables = checked_source_tables() -%}
 
 with quarantine_reasons as (
@@ -23,7 +25,9 @@ quarantined as (
             '{{ table.table }}' as source_table,
             {{ table.table }}_checked.record_key,
             {{ table.table }}_checked.quarantine_reason,
-            {{ table.table }}_checked.quarantine_column
+            {{ table.table }}_checked.quarantine_column,
+            {{ table.table }}_checked.quarantine_detail,
+            {{ table.table }}_checked.source_line_number
         from {{ table.table }}_checked
         where {{ table.table }}_checked.quarantine_reason is not null
     {%- endfor %}
@@ -34,7 +38,9 @@ numbered as (
         quarantined.*,
         row_number() over (
             partition by quarantined.source_table, quarantined.record_key, quarantined.quarantine_reason
-            order by quarantined.quarantine_column asc nulls last
+            order by
+                quarantined.source_line_number asc nulls last,
+                quarantined.quarantine_column asc nulls last
         ) as copy_number
     from quarantined
 ),
@@ -51,6 +57,8 @@ final as (
         numbered.record_key,
         numbered.quarantine_reason,
         numbered.quarantine_column,
+        numbered.quarantine_detail,
+        numbered.source_line_number,
         quarantine_reasons.description as reason_description,
         quarantine_reasons.what_to_do,
         {{ as_of_date_literal() }} as as_of_date

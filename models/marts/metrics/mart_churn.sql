@@ -1,12 +1,21 @@
 {#- Logo and revenue churn per period_grain x period_start x segment. Every stored count and ARR column is
     additive (summed over accounts, then over segment values); the ratios are computed in the last CTE only.
-    Churn is defined by contracts (int_account_period_status); churn_events_recorded counts the CRM's
-    recorded churn events dated in the period, for comparison. -#}
+    Churn is defined by contracts (int_account_period_status); churn_events_recorded counts the CRM's recorded
+    churn events dated in the period, for comparison. An account-period with a quarantined contract or churn
+    event (is_revenue_incomplete) is kept out of the movements, positions and rates, since the missing row
+    could be read as churn or contraction: incomplete_accounts counts those account-periods, and
+    incomplete_accounts_start/_end and incomplete_arr_start/_end hold the positions they would add, so that
+    accounts_end + incomplete_accounts_end of a period equals accounts_start + incomplete_accounts_start of
+    the next (tests/singular/assert_churn_periods_chain.sql). -#}
 
+{%- set incomplete_measures = [
+    'incomplete_accounts', 'incomplete_accounts_start', 'incomplete_accounts_end', 'incomplete_arr_start',
+    'incomplete_arr_end',
+] -%}
 {%- set measures = [
     'accounts_start', 'new_accounts', 'churned_accounts', 'accounts_end', 'churn_events_recorded',
     'arr_start', 'arr_new', 'arr_expansion', 'arr_contraction', 'arr_churned', 'arr_end',
-] -%}
+] + incomplete_measures -%}
 
 with account_periods as (
     select * from {{ ref('int_account_period_status') }}
@@ -31,25 +40,39 @@ account_movements as (
         account_id,
         period_grain,
         period_start,
-        case when is_active_at_start then 1 else 0 end as accounts_start,
-        case when is_active_at_end and not is_active_at_start then 1 else 0 end as new_accounts,
-        case when is_active_at_start and not is_active_at_end then 1 else 0 end as churned_accounts,
-        case when is_active_at_end then 1 else 0 end as accounts_end,
-        0 as churn_events_recorded,
-        arr_start_eur as arr_start,
-        case when is_active_at_end and not is_active_at_start then arr_end_eur else 0 end as arr_new,
+        {%- set complete = 'not is_revenue_incomplete and ' %}
+        case when {{ complete }}is_active_at_start then 1 else 0 end as accounts_start,
         case
-            when is_active_at_start and is_active_at_end and arr_end_eur > arr_start_eur
+            when {{ complete }}is_active_at_end and not is_active_at_start then 1 else 0
+        end as new_accounts,
+        case
+            when {{ complete }}is_active_at_start and not is_active_at_end then 1 else 0
+        end as churned_accounts,
+        case when {{ complete }}is_active_at_end then 1 else 0 end as accounts_end,
+        0 as churn_events_recorded,
+        case when not is_revenue_incomplete then arr_start_eur else 0 end as arr_start,
+        case
+            when {{ complete }}is_active_at_end and not is_active_at_start then arr_end_eur else 0
+        end as arr_new,
+        case
+            when {{ complete }}is_active_at_start and is_active_at_end and arr_end_eur > arr_start_eur
                 then arr_end_eur - arr_start_eur
             else 0
         end as arr_expansion,
         case
-            when is_active_at_start and is_active_at_end and arr_end_eur < arr_start_eur
+            when {{ complete }}is_active_at_start and is_active_at_end and arr_end_eur < arr_start_eur
                 then arr_start_eur - arr_end_eur
             else 0
         end as arr_contraction,
-        case when is_active_at_start and not is_active_at_end then arr_start_eur else 0 end as arr_churned,
-        arr_end_eur as arr_end
+        case
+            when {{ complete }}is_active_at_start and not is_active_at_end then arr_start_eur else 0
+        end as arr_churned,
+        case when not is_revenue_incomplete then arr_end_eur else 0 end as arr_end,
+        case when is_revenue_incomplete then 1 else 0 end as incomplete_accounts,
+        case when is_revenue_incomplete and is_active_at_start then 1 else 0 end as incomplete_accounts_start,
+        case when is_revenue_incomplete and is_active_at_end then 1 else 0 end as incomplete_accounts_end,
+        case when is_revenue_incomplete then arr_start_eur else 0 end as incomplete_arr_start,
+        case when is_revenue_incomplete then arr_end_eur else 0 end as incomplete_arr_end
     from account_periods
 ),
 
@@ -68,7 +91,12 @@ recorded_churn as (
         cast(0 as decimal(18, 2)) as arr_expansion,
         cast(0 as decimal(18, 2)) as arr_contraction,
         cast(0 as decimal(18, 2)) as arr_churned,
-        cast(0 as decimal(18, 2)) as arr_end
+        cast(0 as decimal(18, 2)) as arr_end,
+        0 as incomplete_accounts,
+        0 as incomplete_accounts_start,
+        0 as incomplete_accounts_end,
+        cast(0 as decimal(18, 2)) as incomplete_arr_start,
+        cast(0 as decimal(18, 2)) as incomplete_arr_end
     from churn_events
     inner join periods
         on churn_events.churned_on >= periods.period_start
@@ -136,7 +164,16 @@ totals as (
         cast(coalesce(rolled_up.arr_expansion, 0) as decimal(18, 2)) as arr_expansion,
         cast(coalesce(rolled_up.arr_contraction, 0) as decimal(18, 2)) as arr_contraction,
         cast(coalesce(rolled_up.arr_churned, 0) as decimal(18, 2)) as arr_churned,
-        cast(coalesce(rolled_up.arr_end, 0) as decimal(18, 2)) as arr_end
+        cast(coalesce(rolled_up.arr_end, 0) as decimal(18, 2)) as arr_end,
+        cast(coalesce(rolled_up.incomplete_accounts, 0) as {{ dbt.type_bigint() }}) as incomplete_accounts,
+        cast(
+            coalesce(rolled_up.incomplete_accounts_start, 0) as {{ dbt.type_bigint() }}
+        ) as incomplete_accounts_start,
+        cast(
+            coalesce(rolled_up.incomplete_accounts_end, 0) as {{ dbt.type_bigint() }}
+        ) as incomplete_accounts_end,
+        cast(coalesce(rolled_up.incomplete_arr_start, 0) as decimal(18, 2)) as incomplete_arr_start,
+        cast(coalesce(rolled_up.incomplete_arr_end, 0) as decimal(18, 2)) as incomplete_arr_end
     from segment_keys
     inner join periods
         on segment_keys.period_grain = periods.period_grain
@@ -177,6 +214,11 @@ final as (
         arr_contraction,
         arr_churned,
         arr_end,
+        incomplete_accounts,
+        incomplete_accounts_start,
+        incomplete_accounts_end,
+        incomplete_arr_start,
+        incomplete_arr_end,
         case
             when accounts_start > 0 then cast(100.0 * churned_accounts / accounts_start as decimal(18, 6))
         end as logo_churn_rate,

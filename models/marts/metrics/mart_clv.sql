@@ -3,14 +3,18 @@
     with expected_lifetime_years = 1 / tier_annual_churn_rate, capped at var('clv_max_lifetime_years') (also
     when the tier lost no account). A probabilistic model (BG/NBD + Gamma-Gamma) is planned to replace it.
     Purchases are the invoices with a positive amount up to the as-of day; credit notes reduce invoiced_eur.
-    Stored figures are rounded; clv_eur is computed from the unrounded ones. -#}
+    Stored figures are rounded; clv_eur is computed from the unrounded ones. An account with quarantined
+    contracts or invoices (int_account_revenue_gaps) has a partial history: it is flagged
+    (is_revenue_incomplete, quarantined_revenue_rows), gets no clv_eur, and is left out of its tier's churn
+    rate. Accounts missing from the accounts export but holding contracts or invoices are included (inferred
+    members of dim_accounts, tier unknown). -#}
 
 {%- set days_per_year = 365 -%}
 {#- The shortest observation window: one month, so a first invoice days ago does not inflate the rate.
     Ratios are computed in double precision: a decimal division keeps 6 decimals on Spark (and gives a double
     on DuckDB), so decimals would make the engines disagree. -#}
 {%- set min_years_observed = 'cast(1 as ' ~ type_double() ~ ') / 12' -%}
-{%- set max_lifetime_years = var('clv_max_lifetime_years') -%}
+{%- set max_lifetime_years = checked_var('clv_max_lifetime_years', 'number') -%}
 {%- set as_of = as_of_date_literal() -%}
 {%- set year_before = 'cast(' ~ dbt.dateadd('day', -days_per_year, as_of) ~ ' as date)' -%}
 
@@ -26,6 +30,19 @@ invoices as (
 
 contracts as (
     select * from {{ ref('fct_contracts') }}
+),
+
+revenue_gaps as (
+    select * from {{ ref('int_account_revenue_gaps') }}
+    where source_table in ('contracts', 'invoices')
+),
+
+account_gaps as (
+    select
+        account_id,
+        count(*) as quarantined_revenue_rows
+    from revenue_gaps
+    group by account_id
 ),
 
 account_invoices as (
@@ -68,10 +85,13 @@ account_base as (
         and not coalesce(account_activity.is_active_at_as_of, false) as is_churned,
         coalesce(account_activity.is_active_at_as_of, false) as is_active_at_as_of,
         coalesce(account_activity.was_active_year_before, false) as was_active_year_before,
-        account_activity.last_contract_end_date
+        account_activity.last_contract_end_date,
+        coalesce(account_gaps.quarantined_revenue_rows, 0) as quarantined_revenue_rows
     from accounts
     left join account_activity
         on accounts.account_id = account_activity.account_id
+    left join account_gaps
+        on accounts.account_id = account_gaps.account_id
 ),
 
 tier_churn as (
@@ -80,7 +100,7 @@ tier_churn as (
         count(*) as tier_churn_base_accounts,
         sum(case when is_active_at_as_of then 0 else 1 end) as tier_churned_accounts
     from account_base
-    where was_active_year_before
+    where was_active_year_before and quarantined_revenue_rows = 0
     group by tier
 ),
 
@@ -93,6 +113,7 @@ observed as (
         account_base.region,
         account_base.employee_band,
         account_base.is_churned,
+        account_base.quarantined_revenue_rows,
         coalesce(account_invoices.invoices, 0) as invoices,
         coalesce(account_invoices.credit_notes, 0) as credit_notes,
         coalesce(account_invoices.invoiced_eur, 0) as invoiced_eur,
@@ -170,9 +191,15 @@ final as (
         cast(tier_annual_churn_rate_raw as decimal(18, 6)) as tier_annual_churn_rate,
         cast(expected_lifetime_raw as decimal(18, 6)) as expected_lifetime_years,
         cast(
-            avg_invoice_raw * (invoices / years_observed_raw) * expected_lifetime_raw as decimal(18, 2)
+            case
+                when quarantined_revenue_rows = 0
+                    then avg_invoice_raw * (invoices / years_observed_raw) * expected_lifetime_raw
+            end as decimal(18, 2)
         ) as clv_eur,
-        is_churned
+        {#- Unknown when a contract is quarantined: the missing one may be the account's renewal. #}
+        case when quarantined_revenue_rows = 0 then is_churned end as is_churned,
+        cast(quarantined_revenue_rows as {{ dbt.type_bigint() }}) as quarantined_revenue_rows,
+        quarantined_revenue_rows > 0 as is_revenue_incomplete
     from unrounded
 )
 
