@@ -25,7 +25,7 @@ def test_last_complete_quarter(as_of: date, expected: date) -> None:
     assert last_complete_quarter_start(as_of) == expected
 
 
-def test_format_shows_every_headline_and_missing_figures_as_na() -> None:
+def test_format_shows_every_headline_and_explains_a_missing_figure() -> None:
     headline = Headline(
         date(2026, 7, 1),
         23.456,
@@ -40,13 +40,24 @@ def test_format_shows_every_headline_and_missing_figures_as_na() -> None:
         12_345_678.0,
         20_000,
         200,
+        raw_responses_in_quarter=1500,
+        valid_responses_in_quarter=1400,
     )
     text = format_headline(headline)
     assert "Q3 2026" in text
     assert "+23.5" in text and "acceptable" in text and "1,234 responses" in text
-    assert "CES         n/a" in text
+    assert "CES   not asked" in text
+    assert "(not asked: no answer to that metric in the quarter)" in text
     assert "12.35 M EUR" in text
     assert "200 of 20,000 raw rows quarantined (1.00 %)" in text
+
+
+def test_a_quarter_whose_responses_were_all_quarantined_says_so() -> None:
+    headline = Headline(date(2026, 7, 1), None, None, 0, None, None, None, None, None, None, None, 900, 880,
+                        raw_responses_in_quarter=412, valid_responses_in_quarter=0)  # fmt: skip
+    text = format_headline(headline)
+    assert "NPS   all quarantined" in text and "n/a" not in text.split("Logo churn")[0]
+    assert "all 412 responses of the quarter are quarantined" in text
 
 
 def test_headline_reads_the_built_marts(warehouse: BuildSettings) -> None:
@@ -70,7 +81,10 @@ def test_cli_rejects_a_bad_date() -> None:
         main(["summary", "--as-of", "30/09/2026"])
 
 
-def test_cli_build_stops_on_a_folder_without_raw_files(tmp_path) -> None:
-    with pytest.raises(SystemExit, match="lacks the raw table file"):
-        main(["build", "--raw-dir", str(tmp_path), "--database", str(tmp_path / "x.duckdb")])
+def test_cli_build_stops_on_a_folder_without_raw_files(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that cannot be read stops the build before dbt, with one line and no traceback."""
+    assert main(["build", "--raw-dir", str(tmp_path), "--database", str(tmp_path / "x.duckdb")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("cxw: ") and "accounts" in error and "\n" not in error
+    assert "Traceback" not in error
     assert not (tmp_path / "x.duckdb").exists()

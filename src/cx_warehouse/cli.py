@@ -1,4 +1,5 @@
-"""`cxw`: generate demo data, build the warehouse with dbt, print its headline metrics."""
+"""`cxw`: generate demo data, load an export, build the warehouse with dbt, print its headline metrics and
+its data-quality findings."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from cx_warehouse.project import BuildSettings, DbtFailed, default_database, project_dir, run_dbt
-from cx_warehouse.raw_contract import RAW_FORMATS, check_raw_dir
-from cx_warehouse.summary import format_headline, read_headline
+from cx_warehouse.load import REPORT_NAME, RawExportError
+from cx_warehouse.project import BuildSettings, DbtFailed, default_database, load_raw, project_dir, run_dbt
+from cx_warehouse.raw_contract import RAW_FORMATS
+from cx_warehouse.summary import format_data_quality, format_headline, read_data_quality, read_headline
 
+DATABASE_HELP = "DuckDB file to build (default target/cx_warehouse.duckdb)"
 DEMO_ACCOUNTS = 1000
 DEMO_SEED = 42
 
@@ -23,27 +26,85 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from error
 
 
+class BuildFailed(RuntimeError):
+    """The build ran but its data-quality checks or dbt found an error; the message names the cause."""
+
+
 def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bool) -> None:
-    """Seed, build and test every model, then print the headline metrics. Into an existing database the
-    high-volume models build incrementally (docs/incremental.md) unless full_refresh. dbt prints only its
-    errors unless verbose; a count of what ran is printed either way."""
-    check_raw_dir(settings.raw_dir, settings.raw_format)
+    """Load the export, seed, build and test every model, then print the headline metrics and the data-quality
+    findings. Into an existing database the high-volume models build incrementally (docs/incremental.md)
+    unless full_refresh. dbt prints only its errors unless verbose; a count of what ran is printed either way.
+    Raises BuildFailed, naming the table and the cause, when a data-quality threshold or any dbt test
+    fails."""
+    report = load_raw(settings)
+    malformed = {name: load.malformed_lines + load.undecodable_rows for name, load in report.tables.items()}
+    if any(malformed.values()):
+        print("Loaded with unreadable lines (quarantined): "
+              + ", ".join(f"{name} {count:,}" for name, count in malformed.items() if count))  # fmt: skip
     quiet = [] if verbose else ["--quiet"]
     refresh = ["--full-refresh"] if full_refresh else []
-    for command in ("seed", "build"):
-        result = run_dbt([*quiet, command, *refresh], settings)
-        statuses = Counter(str(node.status) for node in result.result)
-        print(
-            f"dbt {command}: " + ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
-        )
+    failure = None
+    # Seeds are always reloaded in full: small, and a seed whose columns changed (an upgrade) cannot be appended.
+    for command, options in (("seed", ["--full-refresh"]), ("build", refresh)):
+        try:
+            result = run_dbt([*quiet, command, *options], settings)
+        except DbtFailed as error:
+            failure, result = error, error.result
+        if result is not None:
+            statuses = Counter(str(node.status) for node in result.result)
+            print(f"dbt {command}: " + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())))
+        if failure is not None and command == "seed":
+            raise failure
+    as_of = settings.as_of_date or date.today()
+    try:
+        quality = read_data_quality(settings.database, as_of, settings.extra_vars)
+    except Exception:  # the data-quality marts were not built: dbt's own failure is the cause
+        raise failure from None
     print()
-    print(format_headline(read_headline(settings.database, settings.as_of_date or date.today())))
-    print(f"\nDatabase: {settings.database}")
+    print(format_headline(read_headline(settings.database, as_of)))
+    print()
+    print(format_data_quality(quality))
+    print(f"\nDatabase: {settings.database}  (load report: {settings.landing_dir / REPORT_NAME})")
+    errors, _ = quality.problems()
+    if errors or failure is not None:
+        causes = errors or [str(failure)]
+        raise BuildFailed("the build found errors: " + "; ".join(causes))
 
 
 def _build(args: argparse.Namespace) -> None:
-    settings = BuildSettings(args.raw_dir, args.database, args.format, args.as_of)
+    settings = _settings(args, args.raw_dir, args.as_of)
     build_and_summarise(settings, args.verbose, args.full_refresh)
+
+
+def _load(args: argparse.Namespace) -> None:
+    settings = _settings(args, args.raw_dir, None)
+    report = load_raw(settings)
+    for name, load in report.tables.items():
+        print(f"{name:<20} {load.rows:>12,} rows  {load.format} {load.encoding or ''} "
+              f"delimiter {load.delimiter!r} decimal mark {load.decimal_mark!r}  "
+              f"{load.malformed_lines:,} malformed, {load.undecodable_rows:,} undecodable")  # fmt: skip
+    print(f"Landing folder for dbt (var landing_dir): {settings.landing_dir}")
+
+
+def _settings(args: argparse.Namespace, raw_dir: Path, as_of: date | None) -> BuildSettings:
+    load_options = {
+        name: value
+        for name, value in (
+            ("delimiter", args.delimiter),
+            ("decimal_mark", args.decimal_mark),
+            ("encoding", args.encoding),
+            ("date_order", args.date_order),
+        )
+        if value is not None
+    }
+    return BuildSettings(
+        raw_dir,
+        args.database,
+        args.format,
+        as_of,
+        load_options=load_options,
+        reporting_time_zone=args.reporting_time_zone,
+    )
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -61,6 +122,31 @@ def _summary(args: argparse.Namespace) -> None:
     print(format_headline(read_headline(args.database, args.as_of)))
 
 
+def _add_export_arguments(command: argparse.ArgumentParser) -> None:
+    """Where the export is and how to read it; per-table settings go in <raw-dir>/raw_options.yml."""
+    command.add_argument(
+        "--raw-dir", type=Path, required=True, help="folder with one <table>.csv or .parquet per table"
+    )
+    command.add_argument(
+        "--format", choices=("auto", *RAW_FORMATS), default="auto", help="file type of the raw tables"
+    )
+    command.add_argument(
+        "--delimiter", help="field separator of every CSV (default: detected from the header)"
+    )
+    command.add_argument(
+        "--decimal-mark", choices=(".", ","), help="decimal mark (default: ',' in ';' files, else '.')"
+    )
+    command.add_argument("--encoding", help="utf-8, cp1252, latin-1 or utf-16 (default: detected)")
+    command.add_argument("--date-order", choices=("DMY", "MDY"), help="order of non-ISO dates (default DMY)")
+    command.add_argument(
+        "--reporting-time-zone",
+        default="UTC",
+        help="IANA zone of the reporting calendar, e.g. Europe/Copenhagen; timestamps without an offset "
+        "are read in it unless raw_options.yml says otherwise (default UTC)",
+    )
+    command.add_argument("--database", type=Path, default=None, help=DATABASE_HELP)
+
+
 def parser() -> argparse.ArgumentParser:
     from cx_warehouse import generator
 
@@ -71,24 +157,22 @@ def parser() -> argparse.ArgumentParser:
     generator.add_arguments(generate)
     generate.set_defaults(handler=generator.run)
 
-    database = {
-        "type": Path,
-        "default": None,
-        "help": "DuckDB file to build (default target/cx_warehouse.duckdb)",
-    }
+    database = {"type": Path, "default": None, "help": DATABASE_HELP}
 
-    build = commands.add_parser("build", help="build and test the warehouse on a folder of raw files")
-    build.add_argument(
-        "--raw-dir", type=Path, required=True, help="folder with one <table>.<format> per table"
+    build = commands.add_parser(
+        "build", help="load an export, build and test the warehouse, print its figures"
     )
-    build.add_argument("--format", choices=RAW_FORMATS, default="csv", help="file type of the raw tables")
+    _add_export_arguments(build)
     build.add_argument("--as-of", type=_iso_date, default=None, help="the build's 'today' (default: today)")
-    build.add_argument("--database", **database)
     build.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
     build.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from all raw rows"
     )
     build.set_defaults(handler=_build)
+
+    load = commands.add_parser("load", help="only read an export into the landing folder dbt reads")
+    _add_export_arguments(load)
+    load.set_defaults(handler=_load)
 
     demo = commands.add_parser(
         "demo", help="generate the demo data set, build it and print the headline metrics"
@@ -112,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         args.database = default_database()
     try:
         args.handler(args)
-    except DbtFailed as error:
+    except RawExportError as error:
+        print(f"cxw: {error}", file=sys.stderr)
+        return 2
+    except (DbtFailed, BuildFailed) as error:
         print(f"cxw: {error}", file=sys.stderr)
         return 1
     return 0

@@ -27,25 +27,61 @@ def default_database() -> Path:
 
 
 class DbtFailed(RuntimeError):
-    """dbt ran but a model or test failed (or it could not start)."""
+    """dbt ran but a model or test failed (or it could not start); result is dbt's result, when it ran."""
+
+    def __init__(self, message: str, result=None):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
 class BuildSettings:
-    """What a build reads and writes. raw_dir must hold one <table>.<raw_format> file per raw table."""
+    """What a build reads and writes.
+
+    raw_dir holds one <table>.csv or <table>.parquet per raw table (and optionally raw_options.yml);
+    load_raw() reads it into landing_dir, the folder of canonical Parquet files dbt reads, beside the
+    database. raw_format ('auto', 'csv' or 'parquet') and load_options (folder-wide options of
+    cx_warehouse.load that win over raw_options.yml's defaults, e.g. {'delimiter': ';'} from the command line)
+    say how to read it. reporting_time_zone is the zone of the reporting calendar (dbt var
+    reporting_time_zone); timestamps the export writes without an offset are read in it too, unless
+    load_options or raw_options.yml give a time_zone.
+    """
 
     raw_dir: Path
     database: Path
-    raw_format: str = "csv"
+    raw_format: str = "auto"
     as_of_date: date | None = None
     extra_vars: dict[str, object] = field(default_factory=dict)
+    load_options: dict[str, str] = field(default_factory=dict)
+    reporting_time_zone: str = "UTC"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.database.with_name(self.database.name + ".landing")
+
+    def load_defaults(self) -> dict[str, str]:
+        """What the build implies for every raw file, below raw_options.yml: the format, and timestamps
+        without an offset read in the reporting time zone."""
+        return {"format": self.raw_format, "time_zone": self.reporting_time_zone}
 
     def dbt_vars(self) -> dict[str, object]:
-        variables: dict[str, object] = {"raw_dir": str(self.raw_dir.resolve()), "raw_format": self.raw_format}
+        variables: dict[str, object] = {
+            "landing_dir": str(self.landing_dir.resolve()),
+            "reporting_time_zone": self.reporting_time_zone,
+        }
         if self.as_of_date is not None:
             variables["as_of_date"] = self.as_of_date.isoformat()
         variables.update(self.extra_vars)
         return variables
+
+
+def load_raw(settings: BuildSettings):
+    """Read the export folder into the landing folder dbt reads (cx_warehouse.load); returns the LoadReport.
+    Raises cx_warehouse.load.RawExportError (one line) when a file cannot be read."""
+    from cx_warehouse.load import load_raw_dir, read_options
+
+    options = read_options(settings.raw_dir, settings.load_options, settings.load_defaults())
+    return load_raw_dir(settings.raw_dir, settings.landing_dir, options)
 
 
 def run_dbt(args: list[str], settings: BuildSettings):
@@ -70,9 +106,20 @@ def run_dbt(args: list[str], settings: BuildSettings):
     finally:
         _release_database()
     if not result.success:
-        detail = f": {result.exception}" if result.exception else "; see the dbt output above"
-        raise DbtFailed(f"dbt {' '.join(args)} failed{detail}")
+        raise DbtFailed(f"dbt {' '.join(args)} failed: {_failures(result)}", result)
     return result
+
+
+def _failures(result) -> str:
+    """The nodes that failed, with dbt's count of failing rows for a test ('mart_x has ... (fail 3)')."""
+    if result.exception is not None:
+        return str(result.exception)
+    failed = [
+        f"{node.node.name} ({node.status}{' ' + str(node.failures) if node.failures else ''})"
+        for node in (result.result or [])
+        if str(node.status) in ("fail", "error")
+    ]
+    return ", ".join(failed) if failed else "see the dbt output above"
 
 
 def _release_database() -> None:

@@ -3,9 +3,10 @@
 dbt-spark's session method runs every statement through `SparkSession.builder.getOrCreate()` in the
 calling process, with an in-memory catalog that is gone when the process exits. So the raw tables, the seeds,
 every dbt command of a build (and of a second, incremental build) and the reads of the marts must share one
-process and one session: this module starts that session with the profile's own settings, loads the raw files
-into the schema the sources point at (var raw_schema; the DuckDB file reader in dbt_project.yml does not apply
-on Spark), runs dbt with `--target spark` and reads relations back as pandas frames.
+process and one session: this module starts that session with the profile's own settings, reads the export
+with the same loader as DuckDB (cx_warehouse.load) and registers its landing files as the tables the sources
+point at (var raw_schema; the DuckDB file reader in dbt_project.yml does not apply on Spark), runs dbt with
+`--target spark` and reads relations back as pandas frames.
 
 Needs the optional extra `spark` (dbt-spark[session], pyspark 3.5) and Java 17.
 """
@@ -23,8 +24,8 @@ import jinja2
 import pandas as pd
 import yaml
 
-from cx_warehouse.project import BuildSettings, project_dir, run_dbt
-from cx_warehouse.raw_contract import check_raw_dir, raw_contract
+from cx_warehouse.project import BuildSettings, load_raw, project_dir, run_dbt
+from cx_warehouse.raw_contract import raw_contract
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -59,7 +60,7 @@ class SparkBuildSettings:
 
     raw_dir: Path
     warehouse_dir: Path
-    raw_format: str = "csv"
+    raw_format: str = "auto"
     as_of_date: date | None = None
     schema: str = "cx_warehouse"
     raw_schema: str = "raw"
@@ -68,10 +69,15 @@ class SparkBuildSettings:
     small_data: bool = False
 
     def build_settings(self) -> BuildSettings:
-        """The DuckDB-shaped settings run_dbt takes; the database path only names a file nobody opens."""
+        """The DuckDB-shaped settings run_dbt and the loader take. The database path only names a file nobody
+        opens; the landing folder beside it (one per raw schema) holds the loaded export."""
         extra: dict[str, object] = {"raw_schema": self.raw_schema, **self.extra_vars}
         return BuildSettings(
-            self.raw_dir, self.warehouse_dir / "unused.duckdb", self.raw_format, self.as_of_date, extra
+            self.raw_dir,
+            self.warehouse_dir / f"{self.raw_schema}.duckdb",
+            self.raw_format,
+            self.as_of_date,
+            extra,
         )
 
 
@@ -117,30 +123,21 @@ def start_session(settings: SparkBuildSettings) -> SparkSession:
 
 
 def load_raw_tables(session: SparkSession, settings: SparkBuildSettings) -> list[str]:
-    """Register every raw table of the contract in settings.raw_schema as a table over its file; returns the
-    qualified names.
+    """Read the export with the loader (cx_warehouse.load, the same as on DuckDB) and register each landing
+    file as a table of settings.raw_schema; returns the qualified names.
 
-    The tables read the files in place (nothing is copied), with the columns the file's header names, so a
-    file may order its columns freely, as on DuckDB. CSV columns are all text, like DuckDB's `all_varchar`
-    reader, so a malformed value reaches staging and is quarantined there instead of failing the load; the
-    options match the README's format: header, RFC 4180 quoting ("" inside quotes), UTF-8, fields that may
-    span lines. Parquet keeps its own types; staging casts every raw column from text either way.
+    The tables read the landing Parquet files in place (nothing is copied): every contract column as text, so
+    a malformed value reaches staging and is quarantined there, plus the row's position, line and load error.
     """
-    check_raw_dir(settings.raw_dir, settings.raw_format)
+    build = settings.build_settings()
+    load_raw(build)
     session.sql(f"create database if not exists {settings.raw_schema}")
-    options = {"header": "true", "inferSchema": "false", "quote": '"', "escape": '"', "multiLine": "true"}
     names = []
-    for table, columns in raw_contract().items():
+    for table in raw_contract():
         name = f"{settings.raw_schema}.{table}"
-        path = (settings.raw_dir / f"{table}.{settings.raw_format}").resolve()
-        clauses = [f"path '{_sql_text(str(path))}'"]
-        if settings.raw_format == "csv":
-            clauses += [f"{key} '{_sql_text(value)}'" for key, value in options.items()]
+        path = (build.landing_dir / f"{table}.parquet").resolve()
         session.sql(f"drop table if exists {name}")
-        session.sql(f"create table {name} using {settings.raw_format} options ({', '.join(clauses)})")
-        missing = [column for column in columns if column not in session.table(name).columns]
-        if missing:
-            raise SystemExit(f"{path} lacks the column(s) {', '.join(missing)} of the raw contract.")
+        session.sql(f"create table {name} using parquet options (path '{_sql_text(str(path))}')")
         names.append(name)
     return names
 
