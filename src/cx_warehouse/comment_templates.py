@@ -362,6 +362,9 @@ CHURN_REASON_TEXTS = {
 
 TEMPLATES_PER_TONE = 10
 DETAIL_CHOICES = 3  # no detail, first detail, second detail
+# Some respondents press Enter before the detail sentence: one template in LINE_BREAK_EVERY puts it on a new
+# line, so the raw files hold comments that span two lines of the CSV (quoted), as survey tools export them.
+LINE_BREAK_EVERY = 4
 CHURN_TEXTS_PER_REASON = 3
 
 
@@ -371,7 +374,8 @@ def compose_comment(language: str, tone: str, theme: str, template: int, detail:
     text = TEMPLATES[language][tone][template].format(t=phrase, T=phrase[0].upper() + phrase[1:])
     if detail == 0:
         return text
-    return f"{text} {DETAILS[language][theme][TONES.index(tone)][detail - 1]}"
+    separator = "\n" if template % LINE_BREAK_EVERY == 0 else " "
+    return f"{text}{separator}{DETAILS[language][theme][TONES.index(tone)][detail - 1]}"
 
 
 def churn_reason_text(language: str, reason: str, variant: int) -> str:

@@ -1,4 +1,5 @@
-"""Deterministic demo data for the CX warehouse: the 13 raw tables of the contract, plus injected bad rows.
+"""Deterministic demo data for the CX warehouse: the 13 raw tables of the contract, with bad rows and
+findings put in, and the manifests of what the warehouse must report about them.
 
     generate(accounts=10_000, seed=1, out_dir=Path("data/demo/raw"))   # or: cxw generate --accounts 10000 ...
 
@@ -13,8 +14,9 @@ simulated in chunks (chunk_accounts at a time) and each chunk's rows are appende
 stays flat however many accounts are asked for; the chunk size changes neither the data nor the bytes.
 
 The simulation lives in generator_accounts (the model), generator_catalog (segments, surveys, names),
-comment_templates (comment texts); formatting and writing in generator_output; bad rows and the manifest
-`_expected_quarantine.csv` in generator_faults.
+comment_templates (comment texts); formatting and writing in generator_output; the kinds of bad rows and
+findings in generator_faults; where they go and the manifests (`_expected_quarantine.csv`,
+`_expected_orphans.csv`, `_expected_new_values.csv`) in generator_injector.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from tqdm import tqdm
 
 from cx_warehouse import generator_catalog as cat
 from cx_warehouse.generator_accounts import DAY, HOUR, QUESTIONS, AccountSimulator, IdCounters, Window
-from cx_warehouse.generator_faults import MANIFEST_NAME, FaultInjector, QuestionInfo
+from cx_warehouse.generator_faults import QuestionInfo
+from cx_warehouse.generator_injector import MANIFEST_NAME, Batch, FaultInjector
 from cx_warehouse.generator_output import (
     NULL_INT,
     QUESTION_IDS_KIND,
@@ -39,7 +42,7 @@ from cx_warehouse.generator_output import (
     format_rows,
     open_writer,
 )
-from cx_warehouse.raw_contract import RAW_FORMATS, raw_contract
+from cx_warehouse.raw_contract import RAW_FORMATS, raw_contract, raw_tables
 
 DEFAULT_END_DATE = date(2026, 9, 30)
 DEFAULT_CHUNK_ACCOUNTS = 2_000
@@ -52,12 +55,15 @@ LOOKUPS = {
 
 @dataclass
 class GenerationSummary:
-    """What a run wrote: rows per table (bad rows included) and bad rows per table."""
+    """What a run wrote, per table: rows (bad rows included), quarantined (bad) rows, orphans (one per row and
+    missing parent) and new values."""
 
     out_dir: Path
     file_format: str
     rows: dict[str, int] = field(default_factory=dict)
     bad_rows: dict[str, int] = field(default_factory=dict)
+    orphaned_rows: dict[str, int] = field(default_factory=dict)
+    new_values: dict[str, int] = field(default_factory=dict)
 
     @property
     def manifest(self) -> Path:
@@ -65,12 +71,19 @@ class GenerationSummary:
 
     def format(self) -> str:
         width = max(len(table) for table in self.rows)
-        lines = [f"{'table':<{width}}  {'rows':>12}  {'bad rows':>9}"]
-        for table, count in self.rows.items():
-            lines.append(f"{table:<{width}}  {count:>12,}  {self.bad_rows.get(table, 0):>9,}")
-        lines.append(f"{'total':<{width}}  {sum(self.rows.values()):>12,}  {sum(self.bad_rows.values()):>9,}")
+        columns = {"rows": self.rows, "bad rows": self.bad_rows, "orphans": self.orphaned_rows,
+                   "new values": self.new_values}  # fmt: skip
+        lines = [f"{'table':<{width}}" + "".join(f"  {name:>12}" for name in columns)]
+        for table in self.rows:
+            lines.append(
+                f"{table:<{width}}" + "".join(f"  {counts[table]:>12,}" for counts in columns.values())
+            )
         lines.append(
-            f"Wrote {len(self.rows)} {self.file_format} files and {self.manifest.name} to {self.out_dir}"
+            f"{'total':<{width}}" + "".join(f"  {sum(counts.values()):>12,}" for counts in columns.values())
+        )
+        lines.append(
+            f"Wrote {len(self.rows)} {self.file_format} files and the manifests ({self.manifest.name} ...) "
+            f"to {self.out_dir}"
         )
         return "\n".join(lines)
 
@@ -86,16 +99,18 @@ def generate(
     progress: bool = True,
     chunk_accounts: int = DEFAULT_CHUNK_ACCOUNTS,
 ) -> GenerationSummary:
-    """Write the 13 raw tables and the quarantine manifest for `accounts` simulated accounts to out_dir."""
+    """Write the 13 raw tables and the manifests for `accounts` simulated accounts to out_dir. bad_rate: the
+    share of each table's rows made bad or made a finding (see generator_injector)."""
     _check_arguments(accounts, seed, file_format, bad_rate, end_date, years, chunk_accounts)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     contract = raw_contract()
     window = Window.ending(end_date, years)
-    injector = FaultInjector(seed, bad_rate, contract, _question_info(), out_dir)
+    surveys = (*cat.SURVEYS, *cat.archived_surveys(window.first_date))
+    injector = FaultInjector(seed, bad_rate, raw_tables(), _question_info(surveys), file_format, out_dir)
     sink = _TableSink(contract, out_dir, file_format, injector)
     try:
-        for table, typed in _catalog_tables(window, contract).items():
+        for table, typed in _catalog_tables(window, surveys, contract).items():
             sink.write(table, typed)
         ids = IdCounters()
         with tqdm(total=accounts, unit=" accounts", file=sys.stderr, disable=not progress) as bar:
@@ -109,14 +124,19 @@ def generate(
                     sink.write(table, buffer.collect())
                 bar.update(last - first)
         sink.finish()
-        injector.write_manifest()
+        injector.write_manifests()
     except BaseException:
         sink.close()
         injector.abandon()
         raise
     sink.close()
     return GenerationSummary(
-        out_dir, file_format, dict(sink.written), {t: injector.bad_rows[t] for t in contract}
+        out_dir,
+        file_format,
+        dict(sink.written),
+        {table: injector.quarantined[table] for table in contract},
+        {table: injector.orphaned[table] for table in contract},
+        {table: injector.new_values[table] for table in contract},
     )
 
 
@@ -141,7 +161,8 @@ def _check_arguments(accounts, seed, file_format, bad_rate, end_date, years, chu
 
 
 class _TableSink:
-    """Formats each chunk, lets the injector add the bad rows, and appends the result to the table's file."""
+    """Formats each chunk, lets the injector put the bad rows and findings in, appends the result to the
+    table's file and hands the lines the rows start on back to the injector's manifests."""
 
     def __init__(
         self, contract: dict[str, list[str]], out_dir: Path, file_format: str, injector: FaultInjector
@@ -161,35 +182,38 @@ class _TableSink:
         if len(typed[columns[0]]) == 0:
             return
         rows = format_rows(table, self.table_numbers[table], columns, typed, self.positions[table], LOOKUPS)
-        rows_out = self.injector.inject(table, rows, self.positions[table])
-        self.writers[table].write(rows_out)
         self.positions[table] += len(rows)
-        self.written[table] += len(rows_out)
+        self._emit(table, self.injector.inject(table, rows))
 
     def finish(self) -> None:
-        for table, writer in self.writers.items():
-            extra = self.injector.finish(table)
-            writer.write(extra)
-            self.written[table] += len(extra)
+        for table in self.contract:
+            self._emit(table, self.injector.finish(table))
+
+    def _emit(self, table: str, batch: Batch) -> None:
+        starts = self.writers[table].write(batch.rows, batch.line_rows)
+        self.injector.record(table, batch, starts)
+        self.written[table] += len(batch.rows)
 
     def close(self) -> None:
         for writer in self.writers.values():
             writer.close()
 
 
-def _catalog_tables(window: Window, contract: dict[str, list[str]]) -> dict[str, dict]:
-    """The fixed survey catalog as typed columns: surveys created about a year before the window opens."""
-    surveys = TableBuffer("surveys", contract["surveys"])
-    questions = TableBuffer("survey_questions", contract["survey_questions"])
-    for survey in cat.SURVEYS:
-        surveys.add(
+def _catalog_tables(
+    window: Window, surveys: tuple[cat.Survey, ...], contract: dict[str, list[str]]
+) -> dict[str, dict]:
+    """The survey catalog as typed columns: the live surveys (created about a year before the window opens),
+    then the archived ones, each with its questions."""
+    tables = {name: TableBuffer(name, contract[name]) for name in ("surveys", "survey_questions")}
+    for survey in surveys:
+        tables["surveys"].add(
             survey_id=survey.survey_id,
             survey_name=survey.name,
             touchpoint=survey.touchpoint,
             created_at=(window.first_day - survey.created_days_before_window) * DAY + 9 * HOUR,
         )
         for position, question in enumerate(survey.questions):
-            questions.add(
+            tables["survey_questions"].add(
                 question_id=survey.question_id(position),
                 survey_id=survey.survey_id,
                 question_code=question.code,
@@ -202,12 +226,12 @@ def _catalog_tables(window: Window, contract: dict[str, list[str]]) -> dict[str,
                 weight=question.weight,
                 driver_name=question.driver,
             )
-    return {"surveys": surveys.collect(), "survey_questions": questions.collect()}
+    return {name: buffer.collect() for name, buffer in tables.items()}
 
 
-def _question_info() -> QuestionInfo:
+def _question_info(surveys: tuple[cat.Survey, ...]) -> QuestionInfo:
     scale, survey_of = {}, {}
-    for survey in cat.SURVEYS:
+    for survey in surveys:
         for position, question in enumerate(survey.questions):
             question_id = survey.question_id(position)
             survey_of[question_id] = survey.survey_id
@@ -226,7 +250,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", dest="file_format", choices=RAW_FORMATS, default="csv", help="file format"
     )
-    parser.add_argument("--bad-rate", type=float, default=0.01, help="share of bad rows per table (0 = none)")
+    parser.add_argument(
+        "--bad-rate",
+        type=float,
+        default=0.01,
+        help="share of rows per table made bad or a finding (0 = none)",
+    )
     parser.add_argument(
         "--end-date",
         type=date.fromisoformat,

@@ -34,6 +34,7 @@ import numpy as np
 
 from cx_warehouse import comment_templates as texts
 from cx_warehouse import generator_catalog as cat
+from cx_warehouse.generator_faults import DOUBLE_SUBMISSION_LEAD_S, double_submission_window_s
 from cx_warehouse.generator_output import DAY, NULL_INT, TableBuffer
 
 EPOCH = date(1970, 1, 1)
@@ -70,6 +71,9 @@ CASE_CONTACT_PATTERN = _cumulative([0.72, 0.18, 0.10])  # within 48 h, late, nev
 CASE_RESOLVED_SHARE = 0.62
 NPS_DETRACTOR_MAX = 6
 OTHER_LANGUAGE_SHARE = 0.12  # contacts at Danish/Norwegian accounts who answer in English
+# Responses of one contact to one survey are further apart than the warehouse's double-submission window plus
+# the lead of a planted double submission, so only the planted ones fall inside the window.
+RESUBMISSION_GAP_S = double_submission_window_s() + DOUBLE_SUBMISSION_LEAD_S[1]
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,10 @@ class Window:
         day = 28 if (end_date.month, end_date.day) == (2, 29) else end_date.day
         first = date(end_date.year - years, end_date.month, day) + timedelta(days=1)
         return cls((first - EPOCH).days, (end_date - EPOCH).days)
+
+    @property
+    def first_date(self) -> date:
+        return EPOCH + timedelta(days=self.first_day)
 
     @property
     def first_second(self) -> int:
@@ -704,6 +712,7 @@ class AccountSimulator:
         )
         submitted = sends["sent"] + delay
         keep = answered & (submitted <= min(active_to, self.window.last_second))
+        keep[keep] = _not_resubmitted(sends["contact"][keep], sends["survey"][keep], submitted[keep])
         order = np.flatnonzero(keep)[np.argsort(submitted[keep], kind="stable")]
         if len(order) == 0:
             return
@@ -837,6 +846,19 @@ class AccountSimulator:
             closed_at=closed[opens],
             outcome=outcome[opens],
         )
+
+
+def _not_resubmitted(contact: np.ndarray, survey: np.ndarray, submitted: np.ndarray) -> np.ndarray:
+    """Which responses to keep: a response within RESUBMISSION_GAP_S after the contact's previous response to
+    the same survey is dropped (the contact had answered already), so kept ones are further apart. The
+    warehouse quarantines the earlier of two responses that close as a double submission: every such pair in
+    the data is one the generator planted and lists."""
+    by_pair = np.lexsort((submitted, survey, contact))
+    same_pair = (np.diff(contact[by_pair]) == 0) & (np.diff(survey[by_pair]) == 0)
+    too_soon = same_pair & (np.diff(submitted[by_pair]) <= RESUBMISSION_GAP_S)
+    keep = np.ones(len(contact), dtype=bool)
+    keep[by_pair[1:][too_soon]] = False
+    return keep
 
 
 def _add_months(day: int, months: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ ACCOUNT_NOISE_SD; a score moves by its question's `slope` per unit of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -480,6 +481,68 @@ SURVEYS = (
     ),
 )
 SURVEY_INDEX = {survey.touchpoint: index for index, survey in enumerate(SURVEYS)}
+
+# Archived surveys: the waves and versions the survey tool ran in the years before the live catalog, exported
+# with their questions but without invitations or responses in the window. A real export holds them, and they
+# keep the small survey tables from being dominated by the few bad rows every table gets.
+ARCHIVE_YEARS = 8
+# Per archived year: (short name, title, touchpoint, months the surveys were created in, title suffixes).
+ARCHIVE_WAVES = (
+    ("REL", "Relationship survey", "relationship", (3, 9), ("H1", "H2")),
+    ("ONB", "Onboarding survey", "onboarding", (1,), ("",)),
+    ("DEL", "Delivery survey", "delivery", (2,), ("",)),
+    ("SUP", "Support survey", "support", (1, 4, 7, 10), ("Q1", "Q2", "Q3", "Q4")),
+    ("REN", "Renewal survey", "renewal", (5,), ("",)),
+)
+# An archived survey's questions per touchpoint, on the scales seeds/scale_cutoffs.csv scores.
+ARCHIVE_QUESTIONS = {
+    "relationship": (
+        Question("nps", "nps", 0, 10, True),
+        Question("csi_overall", "csi_item", 1, 10, True, weight="1.0"),
+        _comment(),
+    ),
+    "onboarding": (Question("csat", "csat", 1, 5, True), Question("ces", "ces", 1, 7, True), _comment()),
+    "delivery": (Question("csat", "csat", 1, 10, True), _comment()),
+    "support": (Question("ces", "ces", 1, 5, False), Question("csat", "csat", 1, 5, True), _comment()),
+    "renewal": (Question("nps", "nps", 0, 10, True), Question("csat", "csat", 1, 5, True), _comment()),
+}
+
+
+def archived_surveys(window_first: date) -> tuple[Survey, ...]:
+    """The archived catalog: ARCHIVE_WAVES for each of the ARCHIVE_YEARS years before the year the live
+    catalog was made in (SURVEYS, created before the window that opens on window_first). A relationship wave
+    asks about two of the drivers, another pair each wave, as questionnaires change over the years."""
+    live_created = window_first - timedelta(days=max(survey.created_days_before_window for survey in SURVEYS))
+    surveys = []
+    for years_back in range(ARCHIVE_YEARS, 0, -1):
+        year = live_created.year - years_back
+        for short, title, touchpoint, months, suffixes in ARCHIVE_WAVES:
+            for month, suffix in zip(months, suffixes, strict=True):
+                questions = ARCHIVE_QUESTIONS[touchpoint]
+                if touchpoint == "relationship":
+                    first = (2 * year + month // 6) % len(DRIVERS)
+                    drivers = (DRIVERS[first], DRIVERS[(first + 1) % len(DRIVERS)])
+                    questions = (
+                        *questions[:-1],
+                        *(
+                            Question(f"driver_{driver}", "driver", 1, 5, True, driver=driver)
+                            for driver in drivers
+                        ),
+                        questions[-1],
+                    )
+                wave = f"{year}{suffix}"
+                surveys.append(
+                    Survey(
+                        f"SRV-{short}-{wave}",
+                        f"{short}-{wave}",
+                        f"{title} {year} {suffix}".strip(),
+                        touchpoint,
+                        (window_first - date(year, month, 3)).days,
+                        questions,
+                    )
+                )
+    return tuple(surveys)
+
 
 # Invitation channels per touchpoint: (channel, probability).
 INVITATION_CHANNELS = {

@@ -10,6 +10,7 @@ was built in, so any chunk size writes the same bytes.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -313,15 +314,38 @@ def format_rows(
 
 
 class CsvTableWriter:
-    """Appends rows to <table>.csv: header, comma, UTF-8, RFC 4180 quoting (CRLF), empty field = null."""
+    """Appends rows to <table>.csv: header, comma, UTF-8, RFC 4180 quoting (CRLF), empty field = null.
+
+    Counts the physical lines it writes (a value with a line break spans several, as the loader counts them:
+    CRLF, LF and CR each end one), so it can say on which line a row starts: the record key the warehouse
+    gives a row the loader cannot read. Text may carry undecodable bytes as lone surrogates (U+DC80-U+DCFF,
+    Python's surrogateescape): they are written as those bytes.
+    """
 
     def __init__(self, path: Path, columns: Sequence[str]):
-        self._file = path.open("w", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._file)
-        self._writer.writerow(columns)
+        self._file = path.open("w", encoding="utf-8", errors="surrogateescape", newline="")
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+        self._next_line = 1
+        self._write_segment([tuple(columns)])
 
-    def write(self, rows: Sequence[Row]) -> None:
+    def write(self, rows: Sequence[Row], starts_of: Sequence[int] = ()) -> list[int]:
+        """Append the rows; returns the line on which each row of `starts_of` (indexes, ascending) starts."""
+        starts, done = [], 0
+        for index in starts_of:
+            self._write_segment(rows[done:index])
+            starts.append(self._next_line)
+            done = index
+        self._write_segment(rows[done:])
+        return starts
+
+    def _write_segment(self, rows: Sequence[Row]) -> None:
         self._writer.writerows(rows)
+        text = self._buffer.getvalue()
+        self._next_line += text.count("\n") + text.count("\r") - text.count("\r\n")
+        self._file.write(text)
+        self._buffer.seek(0)
+        self._buffer.truncate()
 
     def close(self) -> None:
         self._file.close()
@@ -342,9 +366,12 @@ class ParquetTableWriter:
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
 
-    def write(self, rows: Sequence[Row]) -> None:
+    def write(self, rows: Sequence[Row], starts_of: Sequence[int] = ()) -> list[int]:
+        """Append the rows. A Parquet file has no lines: `starts_of` must be empty (CSV faults only)."""
+        if starts_of:
+            raise ValueError("a Parquet file has no line numbers")
         if not rows:
-            return
+            return []
         columns = zip(*rows, strict=True)
         arrays = [pa.array(values, type=pa.string()) for values in columns]
         self._pending.append(pa.Table.from_arrays(arrays, schema=self._schema))
@@ -354,6 +381,7 @@ class ParquetTableWriter:
             self._write_row_group(waiting.slice(0, self.ROW_GROUP_ROWS))
             rest = waiting.slice(self.ROW_GROUP_ROWS).combine_chunks()
             self._pending, self._pending_rows = [rest], rest.num_rows
+        return []
 
     def _write_row_group(self, table: pa.Table) -> None:
         self._writer.write_table(table.combine_chunks(), row_group_size=self.ROW_GROUP_ROWS)
