@@ -1,29 +1,63 @@
 -- Hand-written baseline: the core marts (mart_nps_by_segment, mart_csat_by_touchpoint, mart_ces_by_touchpoint,
--- mart_churn) computed by one DuckDB script that reads each raw CSV once, straight from the files. Its working
--- tables (valid rows with the columns the marts need) live in a scratch database that is thrown away. It is the yardstick for the dbt project's `dbt run` in the benchmark
--- (python -m cx_warehouse.benchmark): what a person who knows DuckDB well would write for these four marts
--- and nothing else, i.e. the practical speed limit on one machine.
+-- mart_churn) computed by one DuckDB script. It is the yardstick for the dbt project's `dbt run` in the benchmark
+-- (python -m cx_warehouse.benchmark): what a person who knows DuckDB well would write for these four marts and
+-- nothing else, i.e. the practical speed limit on one machine. Its working tables (valid rows with the columns
+-- the marts need) live in a scratch database that is thrown away.
 --
--- It applies every validation rule of the warehouse that can change these marts' figures (docs/architecture.md,
--- DECISIONLOG.md): raw text trimmed and cast (a value that does not cast makes the row invalid), required
--- values, accepted codes (seed accepted_categories), future timestamps (after the as-of day), scales and
--- whole points, references to *valid* parents, and duplicates decided among the rows that passed the other
--- checks, keeping the first copy in the same order over the content columns as the checked models.
--- Unlike the project it is DuckDB-only (grouping sets, any_value, range()) and keeps only the columns the
--- marts need.
+-- It reads the loader's landing files (cx_warehouse.load, shared with dbt): every raw column as canonical text
+-- (trimmed, empty = null; numbers with '.', ISO dates, UTC timestamps with 'Z'), with _row_number (file order)
+-- and _load_error. What the raw contract declares (models/staging/*/_*__sources.yml) is not repeated here: the
+-- harness writes each $${<table>} from it (cx_warehouse.benchmark.contract_table_sql): the columns typed by
+-- their data_type, codes matched to their vocabulary through the table `codes` below, version_at (the table's
+-- version_by) and passes_contract (no load error, key present, values parsed, required values present, no
+-- future timestamp where declared, codes known). $${label_spellings__<table>__<column>} counts the spellings of
+-- that column's vocabulary in every column that shares it; $${vocabulary__<table>__<column>} names it.
 --
--- Placeholders, filled in by cx_warehouse.benchmark.run_duckdb_baseline (string.Template):
---   ${raw_dir}    folder holding <table>.csv        ${seeds_dir}  the project's seeds/ folder
---   ${as_of}      the build's as-of day, YYYY-MM-DD ${reporting_start}  first reported day (dbt var)
---   ${out_dir}    folder the four marts are written to as <mart>.parquet
+-- The rest, every rule that can change these marts' figures, is written out here (the warehouse's rules:
+-- macros/quarantine.sql, models/intermediate, models/marts):
+-- - labels (segments, touchpoint) never invalidate a row: shown as seed label_synonyms' display value for
+--   their key (lower case, runs of spaces collapsed, trimmed), else the most frequent spelling (ties: first in
+--   sort order); empty -> 'unknown';
+-- - the tables' own rules (questions: scale, weight, cut-offs; answers: not empty, the question of the
+--   response's survey, a whole point on the scale; contracts: order, not negative);
+-- - an answer counts only when its response and question are valid; any other missing or quarantined parent
+--   keeps the row (an orphan) under 'unknown' segments (a response's contact missing -> the unknown account);
+-- - copies of a key: among the rows that passed, the newest is kept (latest version_at, then last in the file);
+-- - two responses of one contact to one survey within ${double_submission_minutes} minutes: the earlier is
+--   dropped;
+-- - churn: an account-period that a quarantined contract or churn event concerns is counted apart
+--   (incomplete_*), not in the movements, positions and rates.
+-- Unlike the project it is DuckDB-only (grouping sets, qualify, arg_max_null, range()).
+--
+-- Placeholders, filled in by cx_warehouse.benchmark.duckdb_baseline_sql (string.Template):
+--   ${seeds_dir}  the project's seeds/ folder       ${out_dir}  folder the four marts are written to
+--   ${as_of}      the build's as-of day, YYYY-MM-DD  ${reporting_start}  first reported day (dbt var)
+--   ${time_zone}  the reporting calendar's zone (dbt var reporting_time_zone)
+--   ${double_submission_minutes}  dbt var double_submission_window_minutes
+--   and the contract's fragments above.
 
 set variable as_of = date '${as_of}';
-set variable as_of_end = cast(date '${as_of}' + interval 1 day as timestamp);
+-- The first instant after the as-of day of the reporting calendar, in UTC: later timestamps are in the future.
+set variable as_of_end = cast(
+    timezone('UTC', timezone('${time_zone}', cast(date '${as_of}' + interval 1 day as timestamp))) as timestamp
+);
+
+-- The key two spellings of a label or code share (trimmed, runs of spaces collapsed, lower case).
+create temp macro label_key(x) as lower(trim(regexp_replace(x, ' +', ' ', 'g')));
+-- A UTC timestamp as local time of the reporting calendar (the session's TimeZone is UTC).
+create temp macro reporting_time(x) as timezone('${time_zone}', cast(x as timestamptz));
 
 -- Reference data: the project's seeds, read as the CSV files dbt seeds from.
-create table accepted as
-select table_name, column_name, accepted_value
-from read_csv('${seeds_dir}/accepted_categories.csv', header = true, all_varchar = true);
+create table synonyms as
+select distinct vocabulary, label_key(spelling) as value_key, display_value
+from read_csv('${seeds_dir}/label_synonyms.csv', header = true, all_varchar = true);
+
+-- The codes the warehouse acts on, by vocabulary and key: the synonyms, and every currency with a rate.
+create table codes as
+select vocabulary, value_key, display_value as code from synonyms
+union
+select 'currency', label_key(currency_code), currency_code
+from read_csv('${seeds_dir}/fx_rates.csv', header = true, all_varchar = true);
 
 create table cutoffs as
 select
@@ -46,305 +80,246 @@ create table bands as
 select nps_band, cast(nps_from as double) as nps_from, cast(nps_to as double) as nps_to
 from read_csv('${seeds_dir}/nps_bands.csv', header = true, all_varchar = true);
 
--- A raw value as the staging models see it: trimmed, empty = null; timestamps converted to UTC from their offset.
-create temp macro txt(x) as nullif(trim(x), '');
-create temp macro utc(x) as cast(timezone('UTC', try_cast(nullif(trim(x), '') as timestamptz)) as timestamp);
-create temp macro bad_ts(x) as txt(x) is not null and utc(x) is null;
-create temp macro accepted_code(v, t, c) as
-    v is null or v in (select accepted_value from accepted where table_name = t and column_name = c);
+-- Labels: each value's display label, by vocabulary and key (the seed's, else the most frequent spelling).
+create table labels as
+with spellings as (
+    select * from ${label_spellings__accounts__industry}
+    union
+    select * from ${label_spellings__accounts__tier}
+    union
+    select * from ${label_spellings__accounts__region}
+    union
+    select * from ${label_spellings__accounts__employee_band}
+    union
+    select * from ${label_spellings__surveys__touchpoint}
+),
+most_frequent as (
+    select vocabulary, label_key(spelling) as value_key, spelling
+    from (
+        select vocabulary, spelling, sum(row_count) as row_count
+        from spellings
+        group by all
+    )
+    qualify row_number() over (
+        partition by vocabulary, label_key(spelling) order by row_count desc, spelling asc
+    ) = 1
+)
+select
+    coalesce(synonyms.vocabulary, most_frequent.vocabulary) as vocabulary,
+    coalesce(synonyms.value_key, most_frequent.value_key) as value_key,
+    coalesce(synonyms.display_value, most_frequent.spelling) as display_value
+from most_frequent
+full outer join synonyms
+    on most_frequent.vocabulary = synonyms.vocabulary and most_frequent.value_key = synonyms.value_key;
 
--- accounts: valid rows, first copy per key; segment columns as dim_accounts shows them.
+-- Accounts: the newest valid copy of each, its segments as labels.
 create table accounts as
-with staged as (
-    select
-        txt(account_id) as account_id,
-        txt(account_name) as account_name,
-        lower(txt(industry)) as industry,
-        txt(employee_band) as employee_band,
-        txt(region) as region,
-        upper(txt(country_code)) as country_code,
-        lower(txt(tier)) as tier,
-        txt(account_manager) as account_manager,
-        utc(created_at) as created_at,
-        bad_ts(created_at) as is_unparseable
-    from read_csv('${raw_dir}/accounts.csv', header = true, all_varchar = true)
-),
-passed as (
-    select *
-    from staged
-    where account_id is not null and not is_unparseable and created_at is not null and tier is not null
-        and created_at < getvariable('as_of_end') and accepted_code(tier, 'accounts', 'tier')
-),
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by account_id
-            order by created_at asc nulls last, account_name asc nulls last, industry asc nulls last,
-                employee_band asc nulls last, region asc nulls last, country_code asc nulls last,
-                tier asc nulls last, account_manager asc nulls last
-        ) as copy_number
-    from passed
+with kept as (
+    select account_id, industry, tier, region, employee_band
+    from ${accounts}
+    where passes_contract
+    qualify row_number() over (
+        partition by account_id order by version_at desc nulls last, _row_number desc
+    ) = 1
 )
 select
-    account_id,
-    coalesce(industry, 'unknown') as industry,
-    coalesce(tier, 'unknown') as tier,
-    coalesce(region, 'unknown') as region,
-    coalesce(employee_band, 'unknown') as employee_band
-from ranked
-where copy_number = 1;
+    kept.account_id,
+    coalesce(industry_label.display_value, 'unknown') as industry,
+    coalesce(tier_label.display_value, 'unknown') as tier,
+    coalesce(region_label.display_value, 'unknown') as region,
+    coalesce(band_label.display_value, 'unknown') as employee_band
+from kept
+left join labels as industry_label
+    on industry_label.vocabulary = ${vocabulary__accounts__industry}
+        and industry_label.value_key = label_key(kept.industry)
+left join labels as tier_label
+    on tier_label.vocabulary = ${vocabulary__accounts__tier} and tier_label.value_key = label_key(kept.tier)
+left join labels as region_label
+    on region_label.vocabulary = ${vocabulary__accounts__region}
+        and region_label.value_key = label_key(kept.region)
+left join labels as band_label
+    on band_label.vocabulary = ${vocabulary__accounts__employee_band}
+        and band_label.value_key = label_key(kept.employee_band);
 
--- contacts: only the account matters to the marts.
+-- Contacts: only the account matters to the marts (a contact whose account is missing stays valid).
 create table contacts as
-with staged as (
-    select
-        txt(contact_id) as contact_id,
-        txt(account_id) as account_id,
-        txt(full_name) as full_name,
-        txt(email) as email,
-        txt(job_role) as job_role,
-        try_cast(lower(txt(is_decision_maker)) as boolean) as is_decision_maker,
-        utc(created_at) as created_at,
-        (txt(is_decision_maker) is not null and try_cast(lower(txt(is_decision_maker)) as boolean) is null)
-        or bad_ts(created_at) as is_unparseable
-    from read_csv('${raw_dir}/contacts.csv', header = true, all_varchar = true)
-),
-passed as (
-    select staged.*
-    from staged
-    inner join accounts on staged.account_id = accounts.account_id
-    where contact_id is not null and not is_unparseable and created_at is not null
-        and created_at < getvariable('as_of_end')
-),
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by contact_id
-            order by account_id asc nulls last, created_at asc nulls last, full_name asc nulls last,
-                email asc nulls last, job_role asc nulls last, is_decision_maker asc nulls last
-        ) as copy_number
-    from passed
-)
-select contact_id, account_id from ranked where copy_number = 1;
+select contact_id, account_id
+from ${contacts}
+where passes_contract
+qualify row_number() over (partition by contact_id order by version_at desc nulls last, _row_number desc) = 1;
 
+-- Surveys: the touchpoint as a label.
 create table surveys as
-with staged as (
-    select
-        txt(survey_id) as survey_id,
-        txt(survey_name) as survey_name,
-        lower(txt(touchpoint)) as touchpoint,
-        utc(created_at) as created_at,
-        bad_ts(created_at) as is_unparseable
-    from read_csv('${raw_dir}/surveys.csv', header = true, all_varchar = true)
-),
-passed as (
-    select *
-    from staged
-    where survey_id is not null and not is_unparseable and touchpoint is not null and created_at is not null
-        and created_at < getvariable('as_of_end') and accepted_code(touchpoint, 'surveys', 'touchpoint')
-),
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by survey_id
-            order by created_at asc nulls last, survey_name asc nulls last, touchpoint asc nulls last
-        ) as copy_number
-    from passed
+with kept as (
+    select survey_id, touchpoint
+    from ${surveys}
+    where passes_contract
+    qualify row_number() over (partition by survey_id order by version_at desc nulls last, _row_number desc) = 1
 )
-select survey_id, touchpoint from ranked where copy_number = 1;
+select kept.survey_id, coalesce(touchpoint_label.display_value, 'unknown') as touchpoint
+from kept
+left join labels as touchpoint_label
+    on touchpoint_label.vocabulary = ${vocabulary__surveys__touchpoint}
+        and touchpoint_label.value_key = label_key(kept.touchpoint);
 
--- Questions: the scored ones (nps, csat, ces) keep their scale and cut-offs; the others only need to exist
--- (an answer to a valid csi/driver/comment question is valid, but scores no mart here).
+-- Touchpoints in journey order (dim_touchpoints): seed touchpoint_journey's stages first, every other
+-- touchpoint shown (the vocabulary's display values and 'unknown') after them in name order.
+create table touchpoints as
+with journey as (
+    select touchpoint, label_key(touchpoint) as value_key, cast(journey_position as integer) as journey_position
+    from read_csv('${seeds_dir}/touchpoint_journey.csv', header = true, all_varchar = true)
+),
+shown as (
+    select display_value as touchpoint from labels where vocabulary = ${vocabulary__surveys__touchpoint}
+    union
+    select 'unknown'
+),
+listed as (
+    select touchpoint from shown
+    union
+    select touchpoint from journey where value_key not in (select label_key(touchpoint) from shown)
+),
+placed as (
+    select listed.touchpoint, journey.journey_position as seed_position
+    from listed
+    left join journey on label_key(listed.touchpoint) = journey.value_key
+)
+select
+    touchpoint,
+    cast(coalesce(
+        seed_position,
+        (select max(journey_position) from journey)
+        + row_number() over (partition by seed_position is null order by touchpoint)
+    ) as integer) as journey_position
+from placed;
+
+-- Questions that can be scored: a scaled metric needs a complete scale, a CSI item a positive weight, and
+-- nps/csat/ces a scale with cut-offs in seed scale_cutoffs. Each keeps its survey's touchpoint ('unknown' when
+-- the survey is missing or invalid) and its cut-offs.
 create table questions as
-with staged as (
-    select
-        txt(question_id) as question_id,
-        txt(survey_id) as survey_id,
-        txt(question_code) as question_code,
-        lower(txt(metric)) as metric,
-        try_cast(txt(scale_min) as double) as scale_min_number,
-        try_cast(txt(scale_max) as double) as scale_max_number,
-        try_cast(lower(txt(higher_is_better)) as boolean) as higher_is_better,
-        try_cast(txt(weight) as double) as weight,
-        txt(driver_name) as driver_name,
-        txt(scale_min) as scale_min_text,
-        txt(scale_max) as scale_max_text,
-        txt(higher_is_better) as higher_is_better_text,
-        txt(weight) as weight_text
-    from read_csv('${raw_dir}/survey_questions.csv', header = true, all_varchar = true)
-),
-typed as (
-    select
-        *,
-        case when scale_min_number = floor(scale_min_number) then cast(scale_min_number as bigint) end
-            as scale_min,
-        case when scale_max_number = floor(scale_max_number) then cast(scale_max_number as bigint) end
-            as scale_max
-    from staged
-),
-passed as (
-    select typed.*, cutoffs.positive_from, cutoffs.positive_to, cutoffs.passive_from, cutoffs.passive_to
-    from typed
-    inner join surveys on typed.survey_id = surveys.survey_id
-    left join cutoffs
-        on typed.metric = cutoffs.metric and typed.scale_min = cutoffs.scale_min
-            and typed.scale_max = cutoffs.scale_max and typed.higher_is_better = cutoffs.higher_is_better
-    where question_id is not null
-        and not (scale_min_text is not null and typed.scale_min is null)
-        and not (scale_max_text is not null and typed.scale_max is null)
-        and not (higher_is_better_text is not null and typed.higher_is_better is null)
-        and not (weight_text is not null and weight is null)
-        and typed.question_code is not null and typed.metric is not null
-        and accepted_code(typed.metric, 'survey_questions', 'metric')
-        and not (typed.metric in ('nps', 'csat', 'ces', 'csi_item', 'driver')
-            and (typed.scale_min is null or typed.scale_max is null or typed.higher_is_better is null
-                or typed.scale_min >= typed.scale_max))
-        and not (typed.metric = 'csi_item' and (typed.weight is null or typed.weight <= 0))
-        and not (typed.metric in ('nps', 'csat', 'ces') and cutoffs.metric is null)
-),
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by question_id
-            order by survey_id asc nulls last, question_code asc nulls last, metric asc nulls last,
-                scale_min asc nulls last, scale_max asc nulls last, higher_is_better asc nulls last,
-                weight asc nulls last, driver_name asc nulls last
-        ) as copy_number
-    from passed
+with checked as (
+    select questions.*
+    from ${survey_questions} as questions
+    left join (select distinct metric, scale_min, scale_max, higher_is_better from cutoffs) as known
+        on questions.metric = known.metric and questions.scale_min = known.scale_min
+            and questions.scale_max = known.scale_max and questions.higher_is_better = known.higher_is_better
+    where questions.passes_contract
+        and not coalesce(
+            questions.metric in ('nps', 'csat', 'ces', 'csi_item', 'driver')
+            and (questions.scale_min is null or questions.scale_max is null or questions.higher_is_better is null
+                or questions.scale_min >= questions.scale_max),
+            false
+        )
+        and not coalesce(questions.metric = 'csi_item' and (questions.weight is null or questions.weight <= 0), false)
+        and not (questions.metric in ('nps', 'csat', 'ces') and known.metric is null)
+    qualify row_number() over (
+        partition by questions.question_id order by questions.version_at desc nulls last, questions._row_number desc
+    ) = 1
 )
 select
-    question_id, survey_id, metric, scale_min, scale_max, higher_is_better,
-    positive_from, positive_to, passive_from, passive_to
-from ranked
-where copy_number = 1;
+    checked.question_id,
+    checked.survey_id,
+    checked.metric,
+    checked.scale_min,
+    checked.scale_max,
+    checked.higher_is_better,
+    coalesce(surveys.touchpoint, 'unknown') as touchpoint,
+    cutoffs.positive_from,
+    cutoffs.positive_to,
+    cutoffs.passive_from,
+    cutoffs.passive_to
+from checked
+left join surveys on checked.survey_id = surveys.survey_id
+left join cutoffs
+    on checked.metric = cutoffs.metric and checked.scale_min = cutoffs.scale_min
+        and checked.scale_max = cutoffs.scale_max and checked.higher_is_better = cutoffs.higher_is_better;
 
-create table invitations as
-with staged as (
-    select
-        txt(invitation_id) as invitation_id,
-        txt(survey_id) as survey_id,
-        txt(contact_id) as contact_id,
-        utc(sent_at) as sent_at,
-        lower(txt(channel)) as channel,
-        bad_ts(sent_at) as is_unparseable
-    from read_csv('${raw_dir}/survey_invitations.csv', header = true, all_varchar = true)
-),
-passed as (
-    select staged.*
-    from staged
-    inner join surveys on staged.survey_id = surveys.survey_id
-    inner join contacts on staged.contact_id = contacts.contact_id
-    where invitation_id is not null and not is_unparseable and sent_at is not null and channel is not null
-        and sent_at < getvariable('as_of_end') and accepted_code(channel, 'survey_invitations', 'channel')
-),
--- Every copy that passed shares the key, so which one survives does not matter: only the ids are needed.
-select distinct invitation_id from passed;
-
--- Responses with everything an answer is counted by: survey, touchpoint, month and the account's segments.
--- In two statements, so that the 40 M invitation ids at 100 M answers are the only large hash table in memory
--- when the invitation reference is checked.
-create table responses_passed as
-with staged as (
-    select
-        txt(response_id) as response_id,
-        txt(survey_id) as survey_id,
-        txt(invitation_id) as invitation_id,
-        txt(contact_id) as contact_id,
-        utc(submitted_at) as submitted_at,
-        lower(txt(language)) as language,
-        bad_ts(submitted_at) as is_unparseable
-    from read_csv('${raw_dir}/survey_responses.csv', header = true, all_varchar = true)
-)
-select staged.*, surveys.touchpoint, contacts.account_id
-from staged
-inner join surveys on staged.survey_id = surveys.survey_id
-inner join contacts on staged.contact_id = contacts.contact_id
-where response_id is not null and not is_unparseable and submitted_at is not null and language is not null
-    and submitted_at < getvariable('as_of_end')
-    and accepted_code(language, 'survey_responses', 'language');
-
-delete from responses_passed
-where invitation_id is not null and invitation_id not in (select invitation_id from invitations);
-
+-- Responses: the newest valid copy of each; of two by one contact to one survey within the window, the
+-- earlier is dropped. Each keeps its survey, month and its account's segments (a contact missing from the
+-- CRM, or without an account, counts under the unknown account).
 create table responses as
-with ranked as (
+with kept as (
+    select response_id, survey_id, contact_id, submitted_at, _row_number
+    from ${survey_responses}
+    where passes_contract
+    qualify row_number() over (
+        partition by response_id order by version_at desc nulls last, _row_number desc
+    ) = 1
+),
+sequenced as (
     select
         *,
-        row_number() over (
-            partition by response_id
-            order by survey_id asc nulls last, invitation_id asc nulls last, contact_id asc nulls last,
-                submitted_at asc nulls last, language asc nulls last
-        ) as copy_number
-    from responses_passed
+        lead(submitted_at) over (
+            partition by contact_id, survey_id order by submitted_at asc, _row_number asc
+        ) as next_submitted_at
+    from kept
 )
 select
-    ranked.response_id,
-    ranked.survey_id,
-    ranked.touchpoint,
-    cast(date_trunc('month', ranked.submitted_at) as date) as submitted_month,
-    accounts.industry,
-    accounts.tier,
-    accounts.region,
-    accounts.employee_band
-from ranked
-inner join accounts on ranked.account_id = accounts.account_id
-where ranked.copy_number = 1;
+    sequenced.response_id,
+    sequenced.survey_id,
+    cast(date_trunc('month', reporting_time(sequenced.submitted_at)) as date) as submitted_month,
+    coalesce(accounts.industry, 'unknown') as industry,
+    coalesce(accounts.tier, 'unknown') as tier,
+    coalesce(accounts.region, 'unknown') as region,
+    coalesce(accounts.employee_band, 'unknown') as employee_band
+from sequenced
+left join contacts on sequenced.contact_id = contacts.contact_id
+left join accounts on contacts.account_id = accounts.account_id
+where not coalesce(
+    sequenced.contact_id is not null and sequenced.survey_id is not null
+    and date_diff('second', sequenced.submitted_at, sequenced.next_submitted_at)
+    <= 60 * ${double_submission_minutes},
+    false
+);
 
-drop table responses_passed;
-
--- The one pass over the answers. Only scored answers (a score on an nps/csat/ces question) can reach these
--- marts. A duplicated (response_id, question_id) keeps the copy with the lowest score (the checked model's
--- order: score asc nulls last), so among valid copies the survivor's score is min(score). The duplicates are
--- removed on the two keys and the score alone, and the attributes joined afterwards: a narrow aggregate
--- that spills to disk at 100 M answers, where carrying every attribute through it ran out of memory.
-create table monthly_scores as
-with answers as (
-    select
-        txt(response_id) as response_id,
-        txt(question_id) as question_id,
-        try_cast(txt(score) as double) as score
-    from read_csv('${raw_dir}/survey_answers.csv', header = true, all_varchar = true)
-    where txt(score) is not null
-),
-valid as (
-    select
-        answers.response_id,
-        answers.question_id,
-        min(answers.score) as score
-    from answers
+-- The one pass over the answers. Only answers to nps, csat and ces questions can reach these marts (the key
+-- holds the question, so the copies of a key are all of one). A valid answer needs a valid response and
+-- question of one survey, a score or a text, and a score on a whole point of the scale; of the valid copies of
+-- a key the last in the file is kept (its score may be empty). Kept narrow (keys and score) through the
+-- aggregate, which spills to disk at 100 M answers; the attributes are joined afterwards.
+create table answers as
+with valid as (
+    select answers.response_id, answers.question_id, answers.score, answers._row_number
+    from ${survey_answers} as answers
     inner join responses on answers.response_id = responses.response_id
-    inner join questions
-        on answers.question_id = questions.question_id and questions.survey_id = responses.survey_id
-    where answers.score is not null
+    inner join questions on answers.question_id = questions.question_id
+    where answers.passes_contract
         and questions.metric in ('nps', 'csat', 'ces')
-        and answers.score >= questions.scale_min and answers.score <= questions.scale_max
-        and answers.score = floor(answers.score)
-    group by answers.response_id, answers.question_id
-),
-scored as (
+        and (answers.score is not null or answers.answer_text is not null)
+        and questions.survey_id = responses.survey_id
+        and not coalesce(
+            answers.score < questions.scale_min or answers.score > questions.scale_max
+            or answers.score <> floor(answers.score),
+            false
+        )
+)
+select response_id, question_id, arg_max_null(score, _row_number) as score
+from valid
+group by response_id, question_id;
+
+-- Scored answers summed per month, metric, touchpoint and segment.
+create table monthly_scores as
+with scored as (
     select
         responses.submitted_month,
-        responses.touchpoint,
+        questions.metric,
+        questions.touchpoint,
         responses.industry,
         responses.tier,
         responses.region,
         responses.employee_band,
-        questions.metric,
         questions.higher_is_better,
-        cast(valid.score - questions.scale_min as double) * 100
+        cast(answers.score - questions.scale_min as double) * 100
         / nullif(questions.scale_max - questions.scale_min, 0) as raw_pct,
         case
-            when valid.score >= questions.positive_from and valid.score <= questions.positive_to then 'positive'
-            when valid.score >= questions.passive_from and valid.score <= questions.passive_to then 'passive'
+            when answers.score between questions.positive_from and questions.positive_to then 'positive'
+            when answers.score between questions.passive_from and questions.passive_to then 'passive'
             else 'negative'
         end as category
-    from valid
-    inner join responses on valid.response_id = responses.response_id
-    inner join questions on valid.question_id = questions.question_id
+    from answers
+    inner join responses on answers.response_id = responses.response_id
+    inner join questions on answers.question_id = questions.question_id
+    where answers.score is not null
 )
 select
     submitted_month, metric, touchpoint, industry, tier, region, employee_band,
@@ -449,108 +424,114 @@ copy (
 ) to '${out_dir}/mart_nps_by_segment.parquet' (format parquet);
 
 copy (
+    with rolled_up as (
+        select
+            period_grain,
+            period_start,
+            coalesce(touchpoint, 'all') as touchpoint,
+            cast(sum(responses) as bigint) as responses,
+            cast(sum(positive) as bigint) as satisfied,
+            sum(score_pct_sum) as score_pct_sum
+        from period_scores
+        where metric = 'csat'
+        group by grouping sets ((period_grain, period_start), (period_grain, period_start, touchpoint))
+    )
     select
         period_grain,
         period_start,
-        coalesce(touchpoint, 'all') as touchpoint,
-        cast(sum(responses) as bigint) as responses,
-        cast(sum(positive) as bigint) as satisfied,
-        cast(sum(positive) as double) * 100 / nullif(sum(responses), 0) as csat,
-        sum(score_pct_sum) as score_pct_sum,
-        sum(score_pct_sum) / nullif(sum(responses), 0) as mean_score_pct
-    from period_scores
-    where metric = 'csat'
-    group by grouping sets ((period_grain, period_start), (period_grain, period_start, touchpoint))
+        rolled_up.touchpoint,
+        case when rolled_up.touchpoint = 'all' then 0 else touchpoints.journey_position end as journey_position,
+        responses,
+        satisfied,
+        cast(satisfied as double) * 100 / nullif(responses, 0) as csat,
+        score_pct_sum,
+        score_pct_sum / nullif(responses, 0) as mean_score_pct
+    from rolled_up
+    left join touchpoints on rolled_up.touchpoint = touchpoints.touchpoint
 ) to '${out_dir}/mart_csat_by_touchpoint.parquet' (format parquet);
 
 copy (
+    with rolled_up as (
+        select
+            period_grain,
+            period_start,
+            coalesce(touchpoint, 'all') as touchpoint,
+            cast(sum(responses) as bigint) as responses,
+            cast(sum(positive) as bigint) as positive,
+            sum(score_pct_sum) as score_pct_sum
+        from period_scores
+        where metric = 'ces'
+        group by grouping sets ((period_grain, period_start), (period_grain, period_start, touchpoint))
+    )
     select
         period_grain,
         period_start,
-        coalesce(touchpoint, 'all') as touchpoint,
-        cast(sum(responses) as bigint) as responses,
-        cast(sum(positive) as bigint) as positive,
-        cast(sum(positive) as double) * 100 / nullif(sum(responses), 0) as ces,
-        sum(score_pct_sum) as score_pct_sum,
-        sum(score_pct_sum) / nullif(sum(responses), 0) as mean_score_pct
-    from period_scores
-    where metric = 'ces'
-    group by grouping sets ((period_grain, period_start), (period_grain, period_start, touchpoint))
+        rolled_up.touchpoint,
+        case when rolled_up.touchpoint = 'all' then 0 else touchpoints.journey_position end as journey_position,
+        responses,
+        positive,
+        cast(positive as double) * 100 / nullif(responses, 0) as ces,
+        score_pct_sum,
+        score_pct_sum / nullif(responses, 0) as mean_score_pct
+    from rolled_up
+    left join touchpoints on rolled_up.touchpoint = touchpoints.touchpoint
 ) to '${out_dir}/mart_ces_by_touchpoint.parquet' (format parquet);
 
--- Churn: valid contracts in EUR, each account's position at every period's opening and end.
-create table contracts as
-with staged as (
-    select
-        txt(contract_id) as contract_id,
-        txt(account_id) as account_id,
-        txt(product) as product,
-        try_cast(txt(start_date) as date) as start_date,
-        try_cast(txt(end_date) as date) as end_date,
-        try_cast(txt(arr) as decimal(18, 2)) as arr,
-        upper(txt(currency)) as currency,
-        (txt(start_date) is not null and try_cast(txt(start_date) as date) is null)
-        or (txt(end_date) is not null and try_cast(txt(end_date) as date) is null)
-        or (txt(arr) is not null and try_cast(txt(arr) as decimal(18, 2)) is null) as is_unparseable
-    from read_csv('${raw_dir}/contracts.csv', header = true, all_varchar = true)
-),
-passed as (
-    select staged.*, fx.rate_to_eur
-    from staged
-    inner join accounts on staged.account_id = accounts.account_id
-    inner join fx on staged.currency = fx.currency_code
-    where contract_id is not null and not is_unparseable and start_date is not null and arr is not null
-        and not coalesce(end_date < start_date, false) and arr >= 0
-),
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by contract_id
-            order by account_id asc nulls last, start_date asc nulls last, end_date asc nulls last,
-                product asc nulls last, arr asc nulls last, currency asc nulls last
-        ) as copy_number
-    from passed
-)
+-- Churn. Contracts: every row, valid or not, since a quarantined one leaves a gap in the account's revenue.
+create table contract_rows as
 select
+    contract_id,
     account_id,
     start_date,
-    coalesce(end_date, getvariable('as_of')) as last_day,
-    cast(round(arr * rate_to_eur, 2) as decimal(18, 2)) as arr_eur
-from ranked
-where copy_number = 1;
+    end_date,
+    arr,
+    currency,
+    version_at,
+    _row_number,
+    passes_contract and not coalesce(end_date < start_date, false) and not coalesce(arr < 0, false) as is_valid
+from ${contracts};
+
+-- Valid contracts (the newest copy of each) with their ARR in EUR.
+create table contracts as
+select
+    kept.account_id,
+    kept.start_date,
+    coalesce(kept.end_date, getvariable('as_of')) as last_day,
+    cast(round(kept.arr * fx.rate_to_eur, 2) as decimal(18, 2)) as arr_eur
+from (
+    select *
+    from contract_rows
+    where is_valid
+    qualify row_number() over (partition by contract_id order by version_at desc nulls last, _row_number desc) = 1
+) as kept
+left join fx on kept.currency = fx.currency_code;
+
+create table churn_rows as
+select account_id, churned_at, version_at, _row_number, passes_contract as is_valid
+from ${churn_events};
 
 create table churn_events as
-with staged as (
-    select
-        txt(account_id) as account_id,
-        utc(churned_at) as churned_at,
-        lower(txt(reason_category)) as reason_category,
-        txt(reason_text) as reason_text,
-        bad_ts(churned_at) as is_unparseable
-    from read_csv('${raw_dir}/churn_events.csv', header = true, all_varchar = true)
-),
-passed as (
-    select staged.*
-    from staged
-    inner join accounts on staged.account_id = accounts.account_id
-    where not is_unparseable and churned_at is not null and reason_category is not null
-        and churned_at < getvariable('as_of_end')
-        and accepted_code(reason_category, 'churn_events', 'reason_category')
-),
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by account_id
-            order by churned_at asc nulls last, reason_category asc nulls last, reason_text asc nulls last
-        ) as copy_number
-    from passed
-)
-select account_id, cast(churned_at as date) as churned_on from ranked where copy_number = 1;
+select account_id, cast(reporting_time(churned_at) as date) as churned_on
+from churn_rows
+where is_valid
+qualify row_number() over (partition by account_id order by version_at desc nulls last, _row_number desc) = 1;
+
+-- The days a quarantined contract or churn event concerns (null: a date that did not parse, every day), for
+-- the accounts with a valid contract (no other can be read as churned). A row whose key also has a valid row
+-- is no gap: its key is in the marts.
+create table revenue_gaps as
+select account_id, start_date as gap_from, end_date as gap_to
+from contract_rows
+where not is_valid and account_id in (select account_id from contracts)
+    and (contract_id is null or contract_id not in (select contract_id from contract_rows where is_valid))
+union all
+select account_id, cast(reporting_time(churned_at) as date), cast(reporting_time(churned_at) as date)
+from churn_rows
+where not is_valid and account_id in (select account_id from contracts)
+    and account_id not in (select account_id from churn_rows where is_valid);
 
 copy (
-    with account_periods as (
+    with active_periods as (
         select
             contracts.account_id,
             periods.period_grain,
@@ -559,58 +540,100 @@ copy (
                 as is_active_at_start,
             bool_or(contracts.start_date <= periods.period_end and contracts.last_day >= periods.period_end)
                 as is_active_at_end,
-            cast(sum(case
+            sum(case
                 when contracts.start_date <= periods.opening_date and contracts.last_day >= periods.opening_date
                     then contracts.arr_eur else 0
-            end) as decimal(18, 2)) as arr_start,
-            cast(sum(case
+            end) as arr_start_eur,
+            sum(case
                 when contracts.start_date <= periods.period_end and contracts.last_day >= periods.period_end
                     then contracts.arr_eur else 0
-            end) as decimal(18, 2)) as arr_end
+            end) as arr_end_eur
         from contracts
         inner join periods
             on contracts.start_date <= periods.period_end and contracts.last_day >= periods.opening_date
         group by all
+        having bool_or(contracts.start_date <= periods.opening_date and contracts.last_day >= periods.opening_date)
+            or bool_or(contracts.start_date <= periods.period_end and contracts.last_day >= periods.period_end)
     ),
+    incomplete_periods as (
+        select distinct revenue_gaps.account_id, periods.period_grain, periods.period_start
+        from revenue_gaps
+        inner join periods
+            on (revenue_gaps.gap_from is null or revenue_gaps.gap_from <= periods.period_end)
+                and (revenue_gaps.gap_to is null or revenue_gaps.gap_to >= periods.opening_date)
+    ),
+    account_periods as (
+        select
+            coalesce(active_periods.account_id, incomplete_periods.account_id) as account_id,
+            coalesce(active_periods.period_grain, incomplete_periods.period_grain) as period_grain,
+            coalesce(active_periods.period_start, incomplete_periods.period_start) as period_start,
+            coalesce(active_periods.is_active_at_start, false) as is_start,
+            coalesce(active_periods.is_active_at_end, false) as is_end,
+            incomplete_periods.account_id is not null as is_incomplete,
+            coalesce(active_periods.arr_start_eur, 0) as arr_start_eur,
+            coalesce(active_periods.arr_end_eur, 0) as arr_end_eur
+        from active_periods
+        full outer join incomplete_periods
+            on active_periods.account_id = incomplete_periods.account_id
+                and active_periods.period_grain = incomplete_periods.period_grain
+                and active_periods.period_start = incomplete_periods.period_start
+    ),
+    -- Complete account-periods move the figures; incomplete ones are counted apart.
     account_rows as (
         select
             account_id, period_grain, period_start,
-            case when is_active_at_start then 1 else 0 end as accounts_start,
-            case when is_active_at_end and not is_active_at_start then 1 else 0 end as new_accounts,
-            case when is_active_at_start and not is_active_at_end then 1 else 0 end as churned_accounts,
-            case when is_active_at_end then 1 else 0 end as accounts_end,
+            case when not is_incomplete and is_start then 1 else 0 end as accounts_start,
+            case when not is_incomplete and is_end and not is_start then 1 else 0 end as new_accounts,
+            case when not is_incomplete and is_start and not is_end then 1 else 0 end as churned_accounts,
+            case when not is_incomplete and is_end then 1 else 0 end as accounts_end,
             0 as churn_events_recorded,
-            arr_start,
-            case when is_active_at_end and not is_active_at_start then arr_end else 0 end as arr_new,
-            case when is_active_at_start and is_active_at_end and arr_end > arr_start
-                then arr_end - arr_start else 0 end as arr_expansion,
-            case when is_active_at_start and is_active_at_end and arr_end < arr_start
-                then arr_start - arr_end else 0 end as arr_contraction,
-            case when is_active_at_start and not is_active_at_end then arr_start else 0 end as arr_churned,
-            arr_end
+            case when not is_incomplete then arr_start_eur else 0 end as arr_start,
+            case when not is_incomplete and is_end and not is_start then arr_end_eur else 0 end as arr_new,
+            case when not is_incomplete and is_start and is_end and arr_end_eur > arr_start_eur
+                then arr_end_eur - arr_start_eur else 0 end as arr_expansion,
+            case when not is_incomplete and is_start and is_end and arr_end_eur < arr_start_eur
+                then arr_start_eur - arr_end_eur else 0 end as arr_contraction,
+            case when not is_incomplete and is_start and not is_end then arr_start_eur else 0 end as arr_churned,
+            case when not is_incomplete then arr_end_eur else 0 end as arr_end,
+            case when is_incomplete then 1 else 0 end as incomplete_accounts,
+            case when is_incomplete and is_start then 1 else 0 end as incomplete_accounts_start,
+            case when is_incomplete and is_end then 1 else 0 end as incomplete_accounts_end,
+            case when is_incomplete then arr_start_eur else 0 end as incomplete_arr_start,
+            case when is_incomplete then arr_end_eur else 0 end as incomplete_arr_end
         from account_periods
-        where is_active_at_start or is_active_at_end
         union all
         select
             churn_events.account_id, periods.period_grain, periods.period_start,
-            0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0
+            0, 0, 0, 0, 1,
+            0.00::decimal(18, 2), 0.00::decimal(18, 2), 0.00::decimal(18, 2), 0.00::decimal(18, 2),
+            0.00::decimal(18, 2), 0.00::decimal(18, 2),
+            0, 0, 0, 0.00::decimal(18, 2), 0.00::decimal(18, 2)
         from churn_events
         inner join periods
             on churn_events.churned_on >= periods.period_start and churn_events.churned_on <= periods.period_end
     ),
+    segmented as (
+        select
+            account_rows.*,
+            coalesce(accounts.industry, 'unknown') as industry,
+            coalesce(accounts.tier, 'unknown') as tier,
+            coalesce(accounts.region, 'unknown') as region,
+            coalesce(accounts.employee_band, 'unknown') as employee_band
+        from account_rows
+        left join accounts on account_rows.account_id = accounts.account_id
+    ),
     rolled_up as (
         select
-            account_rows.period_grain,
-            account_rows.period_start,
+            period_grain,
+            period_start,
             case
-                when grouping(accounts.industry) = 0 then 'industry'
-                when grouping(accounts.tier) = 0 then 'tier'
-                when grouping(accounts.region) = 0 then 'region'
-                when grouping(accounts.employee_band) = 0 then 'employee_band'
+                when grouping(industry) = 0 then 'industry'
+                when grouping(tier) = 0 then 'tier'
+                when grouping(region) = 0 then 'region'
+                when grouping(employee_band) = 0 then 'employee_band'
                 else 'all'
             end as segment_dimension,
-            coalesce(accounts.industry, accounts.tier, accounts.region, accounts.employee_band, 'all')
-                as segment_value,
+            coalesce(industry, tier, region, employee_band, 'all') as segment_value,
             sum(accounts_start) as accounts_start,
             sum(new_accounts) as new_accounts,
             sum(churned_accounts) as churned_accounts,
@@ -621,15 +644,19 @@ copy (
             sum(arr_expansion) as arr_expansion,
             sum(arr_contraction) as arr_contraction,
             sum(arr_churned) as arr_churned,
-            sum(arr_end) as arr_end
-        from account_rows
-        inner join accounts on account_rows.account_id = accounts.account_id
+            sum(arr_end) as arr_end,
+            sum(incomplete_accounts) as incomplete_accounts,
+            sum(incomplete_accounts_start) as incomplete_accounts_start,
+            sum(incomplete_accounts_end) as incomplete_accounts_end,
+            sum(incomplete_arr_start) as incomplete_arr_start,
+            sum(incomplete_arr_end) as incomplete_arr_end
+        from segmented
         group by grouping sets (
-            (account_rows.period_grain, account_rows.period_start),
-            (account_rows.period_grain, account_rows.period_start, accounts.industry),
-            (account_rows.period_grain, account_rows.period_start, accounts.tier),
-            (account_rows.period_grain, account_rows.period_start, accounts.region),
-            (account_rows.period_grain, account_rows.period_start, accounts.employee_band)
+            (period_grain, period_start),
+            (period_grain, period_start, industry),
+            (period_grain, period_start, tier),
+            (period_grain, period_start, region),
+            (period_grain, period_start, employee_band)
         )
     ),
     segment_keys as (
@@ -652,7 +679,12 @@ copy (
             cast(coalesce(rolled_up.arr_expansion, 0) as decimal(18, 2)) as arr_expansion,
             cast(coalesce(rolled_up.arr_contraction, 0) as decimal(18, 2)) as arr_contraction,
             cast(coalesce(rolled_up.arr_churned, 0) as decimal(18, 2)) as arr_churned,
-            cast(coalesce(rolled_up.arr_end, 0) as decimal(18, 2)) as arr_end
+            cast(coalesce(rolled_up.arr_end, 0) as decimal(18, 2)) as arr_end,
+            cast(coalesce(rolled_up.incomplete_accounts, 0) as bigint) as incomplete_accounts,
+            cast(coalesce(rolled_up.incomplete_accounts_start, 0) as bigint) as incomplete_accounts_start,
+            cast(coalesce(rolled_up.incomplete_accounts_end, 0) as bigint) as incomplete_accounts_end,
+            cast(coalesce(rolled_up.incomplete_arr_start, 0) as decimal(18, 2)) as incomplete_arr_start,
+            cast(coalesce(rolled_up.incomplete_arr_end, 0) as decimal(18, 2)) as incomplete_arr_end
         from segment_keys
         inner join periods
             on segment_keys.period_grain = periods.period_grain
@@ -667,6 +699,8 @@ copy (
         period_grain, period_start, period_end, is_complete, segment_dimension, segment_value,
         accounts_start, new_accounts, churned_accounts, accounts_end, churn_events_recorded,
         arr_start, arr_new, arr_expansion, arr_contraction, arr_churned, arr_end,
+        incomplete_accounts, incomplete_accounts_start, incomplete_accounts_end,
+        incomplete_arr_start, incomplete_arr_end,
         case when accounts_start > 0
             then cast(100.0 * churned_accounts / accounts_start as decimal(18, 6)) end as logo_churn_rate,
         case when accounts_start > 0

@@ -15,20 +15,23 @@ import duckdb
 import pytest
 
 from cx_warehouse import baseline_pandas, benchmark
-from cx_warehouse.project import BuildSettings
+from cx_warehouse.project import BuildSettings, project_dir
+from cx_warehouse.raw_contract import raw_tables
 
 
 @pytest.fixture(scope="module")
 def duckdb_marts(warehouse: BuildSettings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("baseline_duckdb")
-    benchmark.run_duckdb_baseline(warehouse.raw_dir, out, warehouse.as_of_date)
+    benchmark.run_duckdb_baseline(warehouse.landing_dir, out, warehouse.as_of_date)
     return out
 
 
 @pytest.fixture(scope="module")
 def pandas_marts(warehouse: BuildSettings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("baseline_pandas")
-    baseline_pandas.write_marts(baseline_pandas.compute_marts(warehouse.raw_dir, warehouse.as_of_date), out)
+    baseline_pandas.write_marts(
+        baseline_pandas.compute_marts(warehouse.landing_dir, warehouse.as_of_date), out
+    )
     return out
 
 
@@ -49,24 +52,65 @@ def test_pandas_baseline_equals_the_marts(warehouse: BuildSettings, pandas_marts
 
 
 def test_baselines_see_the_quarantine(warehouse: BuildSettings, duckdb_marts: Path) -> None:
-    """The data holds bad rows that change the figures, so equal marts mean the rules were applied: the raw
-    answer file has more scored rows than the mart counts."""
+    """The data holds bad rows that change the figures, so equal marts mean the rules were applied: the
+    landing answers (the loader's copy of the export) have more scored rows on NPS questions than the mart
+    counts."""
     connection = duckdb.connect()
     counted = connection.execute(
         f"select sum(responses) from '{duckdb_marts}/mart_nps_by_segment.parquet' "
         "where period_grain = 'year' and segment_dimension = 'all'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
+    seeds = project_dir() / "seeds"
+    landing = warehouse.landing_dir
     raw_nps = connection.execute(
-        f"select count(*) from read_csv('{warehouse.raw_dir}/survey_answers.csv', all_varchar = true) as a "
-        f"inner join read_csv('{warehouse.raw_dir}/survey_questions.csv', all_varchar = true) as q "
-        "on a.question_id = q.question_id where q.metric = 'nps' and a.score is not null"
-    ).fetchone()[0]
+        f"select count(*) from '{landing}/survey_answers.parquet' as a "
+        f"inner join '{landing}/survey_questions.parquet' as q on a.question_id = q.question_id "
+        f"inner join read_csv('{seeds}/label_synonyms.csv', all_varchar = true) as s "
+        "on s.vocabulary = 'metric' and lower(trim(s.spelling)) = lower(trim(q.metric)) "
+        "where s.display_value = 'nps' and a.score is not null"
+    ).fetchall()[0][0]
     quarantined = connection.execute(
         f"select count(*) from read_csv('{warehouse.raw_dir}/_expected_quarantine.csv', all_varchar = true) "
         "where source_table = 'survey_answers'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert quarantined > 0
     assert 0 < counted < raw_nps
+
+
+def test_baselines_check_the_raw_contract_alike(warehouse: BuildSettings) -> None:
+    """Both baselines take each table's columns, types and contract checks from the raw contract: the DuckDB
+    fragments name every declared column, and for every raw table the DuckDB fragment and pandas' `checked`
+    pass the same rows."""
+    import pandas as pd
+
+    fragments = benchmark.baseline_fragments(warehouse.landing_dir)
+    connection = duckdb.connect()
+    connection.execute("set TimeZone = 'UTC'")
+    as_of = warehouse.as_of_date.isoformat()
+    connection.execute(f"set variable as_of = date '{as_of}'")
+    connection.execute(f"set variable as_of_end = cast(date '{as_of}' + interval 1 day as timestamp)")
+    connection.execute("create macro label_key(x) as lower(trim(regexp_replace(x, ' +', ' ', 'g')))")
+    seeds = baseline_pandas.Seeds(project_dir() / "seeds")
+    codes = pd.DataFrame(
+        [(vocabulary, key, code) for (vocabulary, key), code in seeds.codes.items()],
+        columns=["vocabulary", "value_key", "code"],
+    )
+    connection.register("codes", codes)
+    settings = baseline_pandas.Settings(warehouse.as_of_date)
+    failed = 0
+    for name, table in raw_tables().items():
+        described = connection.execute(f"describe select * from {fragments[name]}").fetchall()
+        typed = [row[0] for row in described if not row[0].endswith("__text")]
+        assert typed[: len(table.columns)] == [column.name for column in table.columns], name
+        duck = connection.execute(
+            f"select _row_number from {fragments[name]} where passes_contract order by _row_number"
+        ).fetchall()
+        frame = baseline_pandas.checked(warehouse.landing_dir, name, seeds, settings)
+        passed = sorted(frame.loc[frame["passes_contract"], "_row_number"].tolist())
+        assert [row[0] for row in duck] == passed, name
+        assert passed, name
+        failed += len(frame) - len(passed)
+    assert failed > 0
 
 
 def test_check_marts_finds_a_changed_value_and_a_missing_row(
@@ -116,6 +160,7 @@ def test_harness_runs_end_to_end(tmp_path: Path) -> None:
     assert scale["accounts"] == 100
     assert scale["survey_answers"] > 0
     for name in (
+        "load",
         "dbt_parse",
         "dbt_noop_run",
         "dbt_seed",
@@ -130,7 +175,9 @@ def test_harness_runs_end_to_end(tmp_path: Path) -> None:
     assert scale["checks"]["duckdb_baseline"]["ok"] and scale["checks"]["pandas_baseline"]["ok"]
     assert scale["ratios"]["run_vs_duckdb"] > 0
     assert scale["slowest_models"]
+    assert scale["ratios"]["load_vs_run"] > 0
     if "skipped" not in scale["incremental"]:
+        assert scale["steps"]["incremental_load"]["returncode"] == 0
         assert scale["steps"]["incremental_run"]["returncode"] == 0
         assert all(entry["ok"] for entry in scale["incremental"]["same_marts_as_full_build"].values())
     # Generated once: a second run reuses the data (same marker) instead of writing it again.

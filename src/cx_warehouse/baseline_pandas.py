@@ -1,17 +1,26 @@
 """The core marts in plain pandas: what an analyst would otherwise write, as the benchmark's second baseline.
 
-    python -m cx_warehouse.baseline_pandas baseline --raw-dir RAW --out DIR --as-of 2026-09-30
+    python -m cx_warehouse.baseline_pandas baseline --landing-dir LANDING --out DIR --as-of 2026-09-30
 
-It reads the raw CSVs (every column as text), applies the warehouse's validation rules that change these
-marts' figures (docs/architecture.md, DECISIONLOG.md: trimmed text and casts, required values, accepted codes,
-future timestamps, scales and whole points, references to *valid* parents, duplicates decided among the rows
-that passed the other checks with the checked models' order) and writes mart_nps_by_segment,
-mart_csat_by_touchpoint, mart_ces_by_touchpoint and mart_churn as <mart>.parquet. The benchmark checks that
-they equal the dbt marts, row by row. It is deliberately straightforward (DataFrames, merges, group-bys, one
-table in memory at a time), not tuned: it shows what the warehouse saves an analyst, in time and in rules.
+It reads the loader's landing files (cx_warehouse.load, shared with dbt: every raw column as canonical text,
+trimmed, empty = missing, numbers with '.', ISO dates, UTC timestamps with 'Z', plus _row_number in file order
+and _load_error), applies the warehouse's rules that change these marts' figures and writes
+mart_nps_by_segment, mart_csat_by_touchpoint, mart_ces_by_touchpoint and mart_churn as <mart>.parquet. The
+benchmark checks that they equal the dbt marts, row by row.
 
-Money is kept in integer cents so that sums are exact like the warehouse's decimals; answers are read
-without their free text (no mart here uses it), the one economy any analyst would make.
+What the raw contract declares (models/staging/*/_*__sources.yml, read through
+cx_warehouse.raw_contract.raw_tables) is taken from it, not repeated: each column's type, the key, required
+values, codes and their vocabularies, not_after_as_of and version_by (`checked`), and which columns share a
+label vocabulary (`label_values`). The rest is written out here: labels shown through seed label_synonyms
+(else the most frequent spelling), the tables' own rules (questions' scales, answers' scores, contracts' order
+and sign), valid parents only where a row cannot be counted without one (an answer's response and question),
+orphans under 'unknown', the newest copy of a key, double submissions, and account-periods that a quarantined
+contract or churn event concerns counted apart in mart_churn.
+
+It is deliberately straightforward (DataFrames, merges, group-bys, one table in memory at a time), not tuned:
+it shows what the warehouse saves an analyst, in time and in rules. Money is kept in integer cents so that
+sums are exact like the warehouse's decimals; answers are read without their free text beyond whether there
+is one, the one economy any analyst would make.
 """
 
 from __future__ import annotations
@@ -19,76 +28,56 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from cx_warehouse.benchmark import INTEGER_TEXT, NUMBER_TEXT, project_vars
 from cx_warehouse.project import project_dir
+from cx_warehouse.raw_contract import RawColumn, RawTable, raw_tables
 
 GRAINS = ("month", "quarter", "year")
-SEGMENTS = ("industry", "tier", "region", "employee_band")
+SEGMENTS = ("industry", "tier", "region", "employee_band")  # columns of accounts, shown as labels
 SCALED_METRICS = ("nps", "csat", "ces", "csi_item", "driver")
-TRUE_TEXT = {"true", "t", "1", "yes", "y"}  # what DuckDB's boolean cast accepts
-FALSE_TEXT = {"false", "f", "0", "no", "n"}
+SCORED_METRICS = ("nps", "csat", "ces")  # the metrics with cut-offs, the ones these marts count
+MONEY_LIMIT = Decimal(10) ** 16  # decimal(18, 2) holds 16 digits before the point
 
 
 # ----------------------------------------------------------------------------------------------- reading
 
 
-def read_raw(raw_dir: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """A raw table as text: only an empty field is missing ('n/a' is a value that must fail its cast)."""
-    return pd.read_csv(
-        raw_dir / f"{table}.csv", dtype=str, keep_default_na=False, na_values=[""], usecols=columns
-    )
-
-
-def text(values: pd.Series) -> pd.Series:
-    """Staging's text rule: trimmed, and empty means missing."""
-    stripped = values.str.strip()
-    return stripped.mask(stripped == "")
-
-
-def timestamps(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """UTC timestamps without zone (no offset = UTC) and whether the text was present but did not parse."""
-    raw = text(values)
-    parsed = pd.to_datetime(raw, utc=True, errors="coerce", format="ISO8601").dt.tz_localize(None)
-    return parsed, raw.notna() & parsed.isna()
-
-
-def dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    raw = text(values)
-    parsed = pd.to_datetime(raw, errors="coerce", format="%Y-%m-%d")
-    return parsed, raw.notna() & parsed.isna()
-
-
-def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    raw = text(values)
-    parsed = pd.to_numeric(raw, errors="coerce")
-    return parsed, raw.notna() & parsed.isna()
-
-
-def booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    raw = text(values).str.lower()
-    parsed = raw.map(lambda value: True if value in TRUE_TEXT else False if value in FALSE_TEXT else None)
-    return parsed, raw.notna() & parsed.isna()
-
-
-def first_copies(frame: pd.DataFrame, key: list[str], order: list[str]) -> pd.DataFrame:
-    """One row per key among rows that passed every other check: the first in the checked model's order."""
-    ordered = frame.sort_values(order, na_position="last", kind="stable")
-    return ordered.drop_duplicates(key, keep="first")
+def label_key(values: pd.Series) -> pd.Series:
+    """The key spellings of one value share: runs of spaces made one, trimmed, lower case."""
+    return values.str.replace(" +", " ", regex=True).str.strip(" ").str.lower()
 
 
 class Seeds:
     """The project's reference data, read from the same CSVs dbt seeds."""
 
     def __init__(self, seeds_dir: Path) -> None:
-        accepted = pd.read_csv(seeds_dir / "accepted_categories.csv", dtype=str)
-        self.accepted = {
-            (table, column): set(group["accepted_value"])
-            for (table, column), group in accepted.groupby(["table_name", "column_name"])
+        def read(name: str) -> pd.DataFrame:
+            return pd.read_csv(seeds_dir / f"{name}.csv", dtype=str, keep_default_na=False)
+
+        synonyms = read("label_synonyms")
+        self.synonyms = pd.DataFrame(
+            {
+                "vocabulary": synonyms["vocabulary"],
+                "value_key": label_key(synonyms["spelling"]),
+                "display_value": synonyms["display_value"],
+            }
+        ).drop_duplicates()
+        fx = read("fx_rates")
+        # The codes the warehouse acts on: (vocabulary, key) -> code; every currency with a rate is one.
+        self.codes = {
+            (row.vocabulary, row.value_key): row.display_value for row in self.synonyms.itertuples()
+        }
+        self.codes.update({("currency", code.strip().lower()): code for code in fx["currency_code"]})
+        self.rate_micro = {
+            row.currency_code: int(Decimal(row.rate_to_eur).quantize(Decimal("0.000001")) * 1_000_000)
+            for row in fx.itertuples()
         }
         cutoffs = pd.read_csv(seeds_dir / "scale_cutoffs.csv")
         cutoffs["higher_is_better"] = cutoffs["higher_is_better"].astype(str).str.lower() == "true"
@@ -102,158 +91,238 @@ class Seeds:
             )
             .reset_index()
         )
-        fx = pd.read_csv(seeds_dir / "fx_rates.csv", dtype=str)
-        self.rate_micro = {
-            row.currency_code: int(Decimal(row.rate_to_eur).quantize(Decimal("0.000001")) * 1_000_000)
-            for row in fx.itertuples()
-        }
         self.bands = pd.read_csv(seeds_dir / "nps_bands.csv")
+        self.journey = pd.read_csv(seeds_dir / "touchpoint_journey.csv")
 
-    def is_accepted(self, values: pd.Series, table: str, column: str) -> pd.Series:
-        return values.isna() | values.isin(self.accepted.get((table, column), set()))
+
+class Settings:
+    """The build's day and the dbt vars the marts depend on (dbt_project.yml's unless given)."""
+
+    def __init__(self, as_of: date, variables: dict[str, Any] | None = None) -> None:
+        values = {**project_vars(), **(variables or {})}
+        self.as_of = pd.Timestamp(as_of)
+        self.reporting_start = date.fromisoformat(str(values["reporting_start_date"]))
+        self.time_zone = str(values["reporting_time_zone"])
+        self.double_submission_seconds = 60 * float(values["double_submission_window_minutes"])
+        # The first instant after the as-of day of the reporting calendar, in UTC.
+        self.as_of_end = self.utc(pd.Series([self.as_of + pd.Timedelta(days=1)])).iloc[0]
+
+    def local(self, utc: pd.Series) -> pd.Series:
+        """UTC timestamps as local time of the reporting calendar."""
+        if self.time_zone.upper() == "UTC":
+            return utc
+        return utc.dt.tz_localize("UTC").dt.tz_convert(self.time_zone).dt.tz_localize(None)
+
+    def utc(self, local: pd.Series) -> pd.Series:
+        if self.time_zone.upper() == "UTC":
+            return local
+        return local.dt.tz_localize(self.time_zone).dt.tz_convert("UTC").dt.tz_localize(None)
+
+    def reporting_date(self, utc: pd.Series) -> pd.Series:
+        return self.local(utc).dt.normalize()
+
+
+def read_landing(landing_dir: Path, table: str, columns: list[str]) -> pd.DataFrame:
+    return pd.read_parquet(landing_dir / f"{table}.parquet", columns=columns)
+
+
+def _money_cents(text: str) -> float:
+    """A decimal(18, 2) as the warehouse casts it (half away from zero), in cents; NaN if it does not fit."""
+    try:
+        value = Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return np.nan
+    return float(int(value * 100)) if abs(value) < MONEY_LIMIT else np.nan
+
+
+def _typed(column: RawColumn, text: pd.Series, seeds: Seeds) -> pd.Series:
+    """A column's values by its contract type (NaN/NaT where the text does not parse); codes matched to their
+    vocabulary (unknown -> the column's unknown_code, else missing)."""
+    if column.role == "code":
+        keys = label_key(text)
+        codes = pd.Series(
+            [seeds.codes.get((column.vocabulary, key)) if isinstance(key, str) else None for key in keys],
+            index=text.index,
+            dtype=object,
+        )
+        if column.unknown_code is not None:
+            codes = codes.where(codes.notna() | text.isna(), column.unknown_code)
+        return codes.map({"true": True, "false": False}) if column.kind == "boolean" else codes
+    kind = column.kind
+    if kind == "text":
+        return text
+    if kind == "timestamp":
+        return pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce").dt.tz_localize(None)
+    if kind == "date":
+        return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    pattern = INTEGER_TEXT if kind == "integer" else NUMBER_TEXT
+    matched = text.where(text.str.fullmatch(pattern).fillna(False).astype(bool))
+    if kind == "money":
+        return matched.map(_money_cents, na_action="ignore").astype(float)
+    return pd.to_numeric(matched, errors="coerce").astype(float)
+
+
+def checked(
+    landing_dir: Path, name: str, seeds: Seeds, settings: Settings, keep: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """One raw table typed and checked by its declaration in the raw contract: its key, the columns in `keep`
+    and every column a check needs, typed; _row_number; version_at (the latest of the table's version_by
+    timestamps) and passes_contract (no load error, key present, values parsed, required values present, no
+    timestamp after the as-of day where declared, codes known). A money column is in cents."""
+    table: RawTable = raw_tables()[name]
+    columns = [
+        column
+        for column in table.columns
+        if column.name in keep
+        or column.is_required
+        or column.kind != "text"
+        or column.role == "code"
+        or column.not_after_as_of
+        or column.name in table.version_by
+    ]
+    raw = read_landing(
+        landing_dir, name, [column.name for column in columns] + ["_row_number", "_load_error"]
+    )
+    frame = pd.DataFrame({"_row_number": raw["_row_number"]})
+    passes = raw["_load_error"].isna()
+    for column in columns:
+        text, value = raw[column.name], _typed(column, raw[column.name], seeds)
+        frame[column.name] = value
+        if column.is_required:
+            passes &= text.notna()
+        parsed = column.role != "code" and column.kind != "text"
+        known = column.role == "code" and column.unknown_code is None
+        if parsed or known:  # a value that does not parse, or a code its vocabulary does not know
+            passes &= text.isna() | value.notna()
+        if column.not_after_as_of:
+            end = settings.as_of_end if column.kind == "timestamp" else settings.as_of + pd.Timedelta(days=1)
+            passes &= ~(value >= end)
+    version = list(table.version_by)
+    if version:
+        first = frame[version[0]]
+        frame["version_at"] = pd.concat([frame[name].fillna(first) for name in version], axis=1).max(axis=1)
+    else:
+        frame["version_at"] = pd.NaT
+    frame["passes_contract"] = passes
+    return frame
+
+
+def newest(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """One row per key among rows that passed every check: the newest copy (latest version_at, then the last
+    in the file)."""
+    ordered = frame.sort_values(["version_at", "_row_number"], na_position="first", kind="stable")
+    return ordered.drop_duplicates(key, keep="last")
+
+
+# ----------------------------------------------------------------------------------------------- labels
+
+
+def label_values(landing_dir: Path, seeds: Seeds, vocabulary: str) -> pd.DataFrame:
+    """A vocabulary's values (value_key) and the label each is shown with (display_value): the seed's, else
+    the most frequent spelling (ties: the first in sort order) over every row of every raw column that uses
+    the vocabulary (raw contract: role label or code; a label without one is its own)."""
+    counts = []
+    for table in raw_tables().values():
+        for column in table.columns:
+            if column.role in ("label", "code") and (column.vocabulary or column.name) == vocabulary:
+                values = read_landing(landing_dir, table.name, [column.name])[column.name]
+                counts.append(values.dropna().value_counts())
+    spellings = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype="int64")
+    observed = pd.DataFrame({"spelling": spellings.index.astype(str), "row_count": spellings.to_numpy()})
+    observed["value_key"] = label_key(observed["spelling"])
+    observed = observed.sort_values(["row_count", "spelling"], ascending=[False, True], kind="stable")
+    most_frequent = observed.drop_duplicates("value_key")[["value_key", "spelling"]]
+    seeded = seeds.synonyms[seeds.synonyms["vocabulary"] == vocabulary][["value_key", "display_value"]]
+    values = most_frequent.merge(seeded, how="outer", on="value_key")
+    values["display_value"] = values["display_value"].fillna(values["spelling"])
+    return values[["value_key", "display_value"]]
+
+
+def shown_as(values: pd.Series, labels: pd.DataFrame) -> pd.Series:
+    """Each value's display label; an empty value is 'unknown'."""
+    display = dict(zip(labels["value_key"], labels["display_value"], strict=True))
+    return label_key(values).map(display).fillna("unknown")
+
+
+def journey_positions(labels: pd.DataFrame, seeds: Seeds) -> dict[str, int]:
+    """Each touchpoint's place in the journey (dim_touchpoints): seed touchpoint_journey's stages, then every
+    other touchpoint shown (the vocabulary's display values and 'unknown') in name order."""
+    journey = seeds.journey.assign(value_key=label_key(seeds.journey["touchpoint"].astype(str)))
+    position_of_key = dict(zip(journey["value_key"], journey["journey_position"], strict=True))
+    shown = set(labels["display_value"]) | {"unknown"}
+    shown_keys = set(label_key(pd.Series(sorted(shown))))
+    listed = shown | {row.touchpoint for row in journey.itertuples() if row.value_key not in shown_keys}
+    positions = {}
+    unplaced = []
+    for touchpoint in sorted(listed):
+        key = label_key(pd.Series([touchpoint])).iloc[0]
+        if key in position_of_key:
+            positions[touchpoint] = int(position_of_key[key])
+        else:
+            unplaced.append(touchpoint)
+    last = int(journey["journey_position"].max())
+    positions.update({touchpoint: last + rank for rank, touchpoint in enumerate(unplaced, start=1)})
+    return positions
 
 
 # ------------------------------------------------------------------------------------------- checked tables
 
 
-def valid_accounts(raw_dir: Path, seeds: Seeds, as_of_end: pd.Timestamp) -> pd.DataFrame:
-    raw = read_raw(raw_dir, "accounts")
-    frame = pd.DataFrame(
-        {
-            "account_id": text(raw["account_id"]),
-            "account_name": text(raw["account_name"]),
-            "industry": text(raw["industry"]).str.lower(),
-            "employee_band": text(raw["employee_band"]),
-            "region": text(raw["region"]),
-            "country_code": text(raw["country_code"]).str.upper(),
-            "tier": text(raw["tier"]).str.lower(),
-            "account_manager": text(raw["account_manager"]),
-        }
-    )
-    frame["created_at"], bad_created = timestamps(raw["created_at"])
-    passed = frame[
-        frame["account_id"].notna()
-        & ~bad_created
-        & frame["created_at"].notna()
-        & frame["tier"].notna()
-        & (frame["created_at"] < as_of_end)
-        & seeds.is_accepted(frame["tier"], "accounts", "tier")
-    ]
-    order = [
-        "created_at",
-        "account_name",
-        "industry",
-        "employee_band",
-        "region",
-        "country_code",
-        "tier",
-        "account_manager",
-    ]
-    accounts = first_copies(passed, ["account_id"], order)
-    for column in SEGMENTS:
-        accounts[column] = accounts[column].fillna("unknown")
+def valid_accounts(landing_dir: Path, seeds: Seeds, settings: Settings) -> pd.DataFrame:
+    """Valid accounts (the newest copy of each) with their segments as labels."""
+    accounts = checked(landing_dir, "accounts", seeds, settings, keep=SEGMENTS)
+    accounts = newest(accounts[accounts["passes_contract"]], ["account_id"])
+    vocabularies = raw_tables()["accounts"]
+    for segment in SEGMENTS:
+        vocabulary = vocabularies.column(segment).vocabulary or segment
+        accounts[segment] = shown_as(accounts[segment], label_values(landing_dir, seeds, vocabulary))
     return accounts[["account_id", *SEGMENTS]]
 
 
-def valid_contacts(raw_dir: Path, accounts: pd.DataFrame, as_of_end: pd.Timestamp) -> pd.DataFrame:
-    raw = read_raw(raw_dir, "contacts")
-    frame = pd.DataFrame(
-        {
-            column: text(raw[column])
-            for column in ["contact_id", "account_id", "full_name", "email", "job_role"]
-        }
-    )
-    frame["is_decision_maker"], bad_flag = booleans(raw["is_decision_maker"])
-    frame["created_at"], bad_created = timestamps(raw["created_at"])
-    passed = frame[
-        frame["contact_id"].notna()
-        & ~bad_flag
-        & ~bad_created
-        & frame["created_at"].notna()
-        & (frame["created_at"] < as_of_end)
-        & frame["account_id"].isin(accounts["account_id"])
-    ]
-    order = ["account_id", "created_at", "full_name", "email", "job_role", "is_decision_maker"]
-    return first_copies(passed, ["contact_id"], order)[["contact_id", "account_id"]]
+def valid_contacts(landing_dir: Path, seeds: Seeds, settings: Settings) -> pd.DataFrame:
+    """Valid contacts and their account (a contact whose account is missing stays valid)."""
+    contacts = checked(landing_dir, "contacts", seeds, settings, keep=("account_id",))
+    return newest(contacts[contacts["passes_contract"]], ["contact_id"])[["contact_id", "account_id"]]
 
 
-def valid_surveys(raw_dir: Path, seeds: Seeds, as_of_end: pd.Timestamp) -> pd.DataFrame:
-    raw = read_raw(raw_dir, "surveys")
-    frame = pd.DataFrame(
-        {
-            "survey_id": text(raw["survey_id"]),
-            "survey_name": text(raw["survey_name"]),
-            "touchpoint": text(raw["touchpoint"]).str.lower(),
-        }
-    )
-    frame["created_at"], bad_created = timestamps(raw["created_at"])
-    passed = frame[
-        frame["survey_id"].notna()
-        & ~bad_created
-        & frame["touchpoint"].notna()
-        & frame["created_at"].notna()
-        & (frame["created_at"] < as_of_end)
-        & seeds.is_accepted(frame["touchpoint"], "surveys", "touchpoint")
-    ]
-    surveys = first_copies(passed, ["survey_id"], ["created_at", "survey_name", "touchpoint"])
+def valid_surveys(
+    landing_dir: Path, seeds: Seeds, settings: Settings, touchpoints: pd.DataFrame
+) -> pd.DataFrame:
+    surveys = checked(landing_dir, "surveys", seeds, settings, keep=("touchpoint",))
+    surveys = newest(surveys[surveys["passes_contract"]], ["survey_id"])
+    surveys["touchpoint"] = shown_as(surveys["touchpoint"], touchpoints)
     return surveys[["survey_id", "touchpoint"]]
 
 
-def valid_questions(raw_dir: Path, seeds: Seeds, surveys: pd.DataFrame) -> pd.DataFrame:
-    raw = read_raw(raw_dir, "survey_questions")
-    frame = pd.DataFrame(
-        {column: text(raw[column]) for column in ["question_id", "survey_id", "question_code", "driver_name"]}
+def valid_questions(
+    landing_dir: Path, seeds: Seeds, settings: Settings, surveys: pd.DataFrame
+) -> pd.DataFrame:
+    """Valid questions of the scored metrics with their scale, cut-offs and their survey's touchpoint
+    ('unknown' when the survey is missing or invalid)."""
+    questions = checked(landing_dir, "survey_questions", seeds, settings)
+    questions["higher_is_better"] = questions["higher_is_better"].astype("boolean")
+    known = seeds.cutoffs[["metric", "scale_min", "scale_max", "higher_is_better"]].drop_duplicates()
+    known = known.astype({"scale_min": float, "scale_max": float, "higher_is_better": "boolean"})
+    questions = questions.merge(
+        known, how="left", on=["metric", "scale_min", "scale_max", "higher_is_better"], indicator="cutoffs"
     )
-    frame["metric"] = text(raw["metric"]).str.lower()
-    scale_min, bad_min = numbers(raw["scale_min"])
-    scale_max, bad_max = numbers(raw["scale_max"])
-    # Integers are read through a number and must be whole ('3.5' is unparseable, not rounded).
-    bad_min |= scale_min.notna() & (scale_min != np.floor(scale_min))
-    bad_max |= scale_max.notna() & (scale_max != np.floor(scale_max))
-    frame["scale_min"] = scale_min.where(~bad_min)
-    frame["scale_max"] = scale_max.where(~bad_max)
-    frame["higher_is_better"], bad_better = booleans(raw["higher_is_better"])
-    frame["weight"], bad_weight = numbers(raw["weight"])
-    frame = frame.merge(
-        seeds.cutoffs,
-        how="left",
-        on=["metric", "scale_min", "scale_max", "higher_is_better"],
-        indicator="cutoff",
+    metric = questions["metric"]
+    incomplete_scale = metric.isin(SCALED_METRICS) & (
+        questions["scale_min"].isna()
+        | questions["scale_max"].isna()
+        | questions["higher_is_better"].isna()
+        | (questions["scale_min"] >= questions["scale_max"])
     )
-    scaled = frame["metric"].isin(SCALED_METRICS)
-    bad_scale = scaled & (
-        frame["scale_min"].isna()
-        | frame["scale_max"].isna()
-        | frame["higher_is_better"].isna()
-        | (frame["scale_min"] >= frame["scale_max"])
-    )
-    bad_weight_value = (frame["metric"] == "csi_item") & ~(frame["weight"] > 0)
-    no_cutoffs = frame["metric"].isin(["nps", "csat", "ces"]) & (frame["cutoff"] != "both")
-    passed = frame[
-        frame["question_id"].notna()
-        & ~bad_min
-        & ~bad_max
-        & ~bad_better
-        & ~bad_weight
-        & frame["question_code"].notna()
-        & frame["metric"].notna()
-        & seeds.is_accepted(frame["metric"], "survey_questions", "metric")
-        & ~bad_scale
-        & ~bad_weight_value
-        & ~no_cutoffs
-        & frame["survey_id"].isin(surveys["survey_id"])
-    ]
-    order = [
-        "survey_id",
-        "question_code",
-        "metric",
-        "scale_min",
-        "scale_max",
-        "higher_is_better",
-        "weight",
-        "driver_name",
-    ]
-    questions = first_copies(passed, ["question_id"], order)
+    bad_weight = (metric == "csi_item") & ~(questions["weight"] > 0)
+    no_cutoffs = metric.isin(SCORED_METRICS) & (questions["cutoffs"] != "both")
+    questions = questions[questions["passes_contract"] & ~incomplete_scale & ~bad_weight & ~no_cutoffs]
+    questions = newest(questions, ["question_id"])
+    questions = questions[questions["metric"].isin(SCORED_METRICS)]
+    questions = questions.merge(surveys, how="left", on="survey_id")
+    questions["touchpoint"] = questions["touchpoint"].fillna("unknown")
+    questions["higher_is_better"] = questions["higher_is_better"].astype(bool)
+    cutoffs = seeds.cutoffs.astype({"scale_min": float, "scale_max": float})
+    questions = questions.merge(cutoffs, on=["metric", "scale_min", "scale_max", "higher_is_better"])
     return questions[
         [
             "question_id",
@@ -262,6 +331,7 @@ def valid_questions(raw_dir: Path, seeds: Seeds, surveys: pd.DataFrame) -> pd.Da
             "scale_min",
             "scale_max",
             "higher_is_better",
+            "touchpoint",
             "positive_from",
             "positive_to",
             "passive_from",
@@ -270,88 +340,52 @@ def valid_questions(raw_dir: Path, seeds: Seeds, surveys: pd.DataFrame) -> pd.Da
     ]
 
 
-def valid_invitation_ids(
-    raw_dir: Path, seeds: Seeds, surveys: pd.DataFrame, contacts: pd.DataFrame, as_of_end: pd.Timestamp
-) -> pd.Series:
-    raw = read_raw(raw_dir, "survey_invitations")
-    frame = pd.DataFrame(
-        {column: text(raw[column]) for column in ["invitation_id", "survey_id", "contact_id"]}
-    )
-    frame["channel"] = text(raw["channel"]).str.lower()
-    frame["sent_at"], bad_sent = timestamps(raw["sent_at"])
-    passed = frame[
-        frame["invitation_id"].notna()
-        & ~bad_sent
-        & frame["sent_at"].notna()
-        & frame["channel"].notna()
-        & (frame["sent_at"] < as_of_end)
-        & seeds.is_accepted(frame["channel"], "survey_invitations", "channel")
-        & frame["survey_id"].isin(surveys["survey_id"])
-        & frame["contact_id"].isin(contacts["contact_id"])
-    ]
-    # Every copy that passed shares the key, so which one survives does not matter for the ids.
-    return passed["invitation_id"].drop_duplicates()
-
-
 def valid_responses(
-    raw_dir: Path,
+    landing_dir: Path,
     seeds: Seeds,
-    surveys: pd.DataFrame,
+    settings: Settings,
     contacts: pd.DataFrame,
-    invitation_ids: pd.Series,
     accounts: pd.DataFrame,
-    as_of_end: pd.Timestamp,
 ) -> pd.DataFrame:
-    """Valid responses with what their answers are counted by: survey, touchpoint, month and segments."""
-    raw = read_raw(raw_dir, "survey_responses")
-    frame = pd.DataFrame(
-        {column: text(raw[column]) for column in ["response_id", "survey_id", "invitation_id", "contact_id"]}
+    """Valid responses (the newest copy of each; of two by one contact to one survey within the window the
+    earlier is dropped) with what their answers are counted by: survey, month and the account's segments (a
+    contact missing from the CRM, or without an account, counts under the unknown account)."""
+    responses = checked(landing_dir, "survey_responses", seeds, settings, keep=("contact_id",))
+    responses = newest(responses[responses["passes_contract"]], ["response_id"])
+    responses = responses.sort_values(
+        ["contact_id", "survey_id", "submitted_at", "_row_number"], kind="stable"
     )
-    frame["language"] = text(raw["language"]).str.lower()
-    frame["submitted_at"], bad_submitted = timestamps(raw["submitted_at"])
-    passed = frame[
-        frame["response_id"].notna()
-        & ~bad_submitted
-        & frame["submitted_at"].notna()
-        & frame["language"].notna()
-        & (frame["submitted_at"] < as_of_end)
-        & seeds.is_accepted(frame["language"], "survey_responses", "language")
-        & frame["survey_id"].isin(surveys["survey_id"])
-        & frame["contact_id"].isin(contacts["contact_id"])
-        & (frame["invitation_id"].isna() | frame["invitation_id"].isin(invitation_ids))
-    ]
-    order = ["survey_id", "invitation_id", "contact_id", "submitted_at", "language"]
-    responses = first_copies(passed, ["response_id"], order)
-    responses = responses.merge(surveys, on="survey_id").merge(contacts, on="contact_id")
-    responses = responses.merge(accounts, on="account_id")
-    responses["submitted_month"] = responses["submitted_at"].dt.to_period("M").dt.start_time
-    return responses[["response_id", "survey_id", "touchpoint", "submitted_month", *SEGMENTS]]
+    following = responses.groupby(["contact_id", "survey_id"])["submitted_at"].shift(-1)
+    gap = (following.dt.floor("s") - responses["submitted_at"].dt.floor("s")).dt.total_seconds()
+    double = responses["contact_id"].notna() & responses["survey_id"].notna()
+    responses = responses[~(double & (gap <= settings.double_submission_seconds))]
+    responses = responses.merge(contacts, how="left", on="contact_id").merge(
+        accounts, how="left", on="account_id"
+    )
+    responses[list(SEGMENTS)] = responses[list(SEGMENTS)].fillna("unknown")
+    responses["submitted_month"] = settings.local(responses["submitted_at"]).dt.to_period("M").dt.start_time
+    return responses[["response_id", "survey_id", "submitted_month", *SEGMENTS]]
 
 
-def scored_answers(raw_dir: Path, responses: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
-    """Valid answers with a score on an nps, csat or ces question, one per (response, question), scored."""
-    raw = read_raw(raw_dir, "survey_answers", ["response_id", "question_id", "score"])
-    answers = pd.DataFrame({"response_id": text(raw["response_id"]), "question_id": text(raw["question_id"])})
-    answers["score"], bad_score = numbers(raw["score"])
-    del raw
+def scored_answers(
+    landing_dir: Path, seeds: Seeds, settings: Settings, responses: pd.DataFrame, questions: pd.DataFrame
+) -> pd.DataFrame:
+    """Valid answers with a score on an nps, csat or ces question, scored. A valid answer needs a valid
+    response and question of one survey, a score or a text, and a score on a whole point of the scale; of the
+    valid copies of a key (response, question) the last in the file is kept, whose score may be empty."""
+    answers = checked(landing_dir, "survey_answers", seeds, settings, keep=("answer_text",))
     answers = answers[
-        answers["response_id"].notna()
-        & answers["question_id"].notna()
-        & ~bad_score
-        & answers["score"].notna()
+        answers["passes_contract"] & (answers["score"].notna() | answers["answer_text"].notna())
     ]
-    scored_questions = questions[questions["metric"].isin(["nps", "csat", "ces"])]
+    answers = answers.drop(columns="answer_text")
     answers = answers.merge(responses, on="response_id").merge(
-        scored_questions, on="question_id", suffixes=("", "_question")
+        questions, on="question_id", suffixes=("", "_question")
     )
-    answers = answers[
-        (answers["survey_id"] == answers["survey_id_question"])
-        & (answers["score"] >= answers["scale_min"])
-        & (answers["score"] <= answers["scale_max"])
-        & (answers["score"] == np.floor(answers["score"]))
-    ]
-    # A duplicated key keeps its lowest score (the checked model orders copies by score asc nulls last).
-    answers = answers.sort_values("score", kind="stable").drop_duplicates(["response_id", "question_id"])
+    score = answers["score"]
+    off_scale = (score < answers["scale_min"]) | (score > answers["scale_max"]) | (score != np.floor(score))
+    answers = answers[(answers["survey_id"] == answers["survey_id_question"]) & ~(score.notna() & off_scale)]
+    answers = newest(answers, ["response_id", "question_id"])
+    answers = answers[answers["score"].notna()].copy()
     score = answers["score"]
     positive = (score >= answers["positive_from"]) & (score <= answers["positive_to"])
     passive = ~positive & (score >= answers["passive_from"]) & (score <= answers["passive_to"])
@@ -359,7 +393,7 @@ def scored_answers(raw_dir: Path, responses: pd.DataFrame, questions: pd.DataFra
     answers["passive"] = passive.astype(int)
     answers["negative"] = (~positive & ~passive).astype(int)
     raw_pct = (score - answers["scale_min"]) * 100 / (answers["scale_max"] - answers["scale_min"])
-    answers["score_pct"] = raw_pct.where(answers["higher_is_better"].astype(bool), 100 - raw_pct)
+    answers["score_pct"] = raw_pct.where(answers["higher_is_better"], 100 - raw_pct)
     return answers
 
 
@@ -463,12 +497,15 @@ def nps_mart(scores: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
     ]
 
 
-def touchpoint_mart(scores: pd.DataFrame, metric: str, positive_name: str) -> pd.DataFrame:
+def touchpoint_mart(
+    scores: pd.DataFrame, metric: str, positive_name: str, positions: dict[str, int]
+) -> pd.DataFrame:
     rows = scores[scores["metric"] == metric]
     mart = rollup_segments(
         rows, ["period_grain", "period_start"], ["touchpoint"], ["responses", "positive", "score_pct_sum"]
     )
     mart = mart.rename(columns={"segment_value": "touchpoint", "positive": positive_name})
+    mart["journey_position"] = mart["touchpoint"].map({**positions, "all": 0})
     responses = mart["responses"].replace(0, np.nan)
     mart[metric] = mart[positive_name] * 100.0 / responses
     mart["mean_score_pct"] = mart["score_pct_sum"] / responses
@@ -477,6 +514,7 @@ def touchpoint_mart(scores: pd.DataFrame, metric: str, positive_name: str) -> pd
             "period_grain",
             "period_start",
             "touchpoint",
+            "journey_position",
             "responses",
             positive_name,
             metric,
@@ -486,61 +524,58 @@ def touchpoint_mart(scores: pd.DataFrame, metric: str, positive_name: str) -> pd
     ]
 
 
-def valid_contracts(raw_dir: Path, seeds: Seeds, accounts: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """Valid contracts with ARR in EUR cents (rounded half up, as the warehouse's decimals)."""
-    raw = read_raw(raw_dir, "contracts")
-    frame = pd.DataFrame({column: text(raw[column]) for column in ["contract_id", "account_id", "product"]})
-    frame["currency"] = text(raw["currency"]).str.upper()
-    frame["start_date"], bad_start = dates(raw["start_date"])
-    frame["end_date"], bad_end = dates(raw["end_date"])
-    arr, bad_arr = numbers(raw["arr"])
-    frame["arr_cents"] = np.round(arr * 100)
-    passed = frame[
-        frame["contract_id"].notna()
-        & ~bad_start
-        & ~bad_end
-        & ~bad_arr
-        & frame["start_date"].notna()
-        & frame["arr_cents"].notna()
-        & ~(frame["end_date"] < frame["start_date"])
-        & frame["currency"].isin(list(seeds.rate_micro))
-        & (frame["arr_cents"] >= 0)
-        & frame["account_id"].isin(accounts["account_id"])
-    ]
-    order = ["account_id", "start_date", "end_date", "product", "arr_cents", "currency"]
-    contracts = first_copies(passed, ["contract_id"], order).copy()
-    product = contracts["arr_cents"].astype("int64") * contracts["currency"].map(seeds.rate_micro).astype(
-        "int64"
+def contracts_and_gaps(
+    landing_dir: Path, seeds: Seeds, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Valid contracts (the newest copy of each) with ARR in EUR cents (rounded half up, as the warehouse's
+    decimals), and the days each quarantined contract of a known account concerns (start to end; missing: a
+    date that did not parse, every day). A row whose key also has a valid row is no gap."""
+    contracts = checked(landing_dir, "contracts", seeds, settings)
+    contracts["is_valid"] = (
+        contracts["passes_contract"]
+        & ~(contracts["end_date"] < contracts["start_date"])
+        & ~(contracts["arr"] < 0)
     )
-    contracts["arr_eur_cents"] = (product + 500_000) // 1_000_000
-    contracts["last_day"] = contracts["end_date"].fillna(pd.Timestamp(as_of))
-    return contracts[["account_id", "start_date", "last_day", "arr_eur_cents"]]
+    kept_keys = set(contracts.loc[contracts["is_valid"], "contract_id"])
+    gaps = contracts[
+        ~contracts["is_valid"] & contracts["account_id"].notna() & ~contracts["contract_id"].isin(kept_keys)
+    ]
+    gaps = gaps.rename(columns={"start_date": "gap_from", "end_date": "gap_to"})
+    valid = newest(contracts[contracts["is_valid"]], ["contract_id"]).copy()
+    product = valid["arr"].astype("int64") * valid["currency"].map(seeds.rate_micro).astype("int64")
+    valid["arr_eur_cents"] = (product + 500_000) // 1_000_000  # ARR is never negative here
+    valid["last_day"] = valid["end_date"].fillna(settings.as_of)
+    return valid[["account_id", "start_date", "last_day", "arr_eur_cents"]], gaps[
+        ["account_id", "gap_from", "gap_to"]
+    ]
 
 
-def valid_churn_events(
-    raw_dir: Path, seeds: Seeds, accounts: pd.DataFrame, as_of_end: pd.Timestamp
-) -> pd.DataFrame:
-    raw = read_raw(raw_dir, "churn_events")
-    frame = pd.DataFrame({"account_id": text(raw["account_id"]), "reason_text": text(raw["reason_text"])})
-    frame["reason_category"] = text(raw["reason_category"]).str.lower()
-    frame["churned_at"], bad_churned = timestamps(raw["churned_at"])
-    passed = frame[
-        ~bad_churned
-        & frame["churned_at"].notna()
-        & frame["reason_category"].notna()
-        & (frame["churned_at"] < as_of_end)
-        & seeds.is_accepted(frame["reason_category"], "churn_events", "reason_category")
-        & frame["account_id"].isin(accounts["account_id"])
+def churn_events_and_gaps(
+    landing_dir: Path, seeds: Seeds, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Valid churn events (the newest copy per account) with their day, and the day of each quarantined one of
+    a known account (missing when it did not parse: every day)."""
+    events = checked(landing_dir, "churn_events", seeds, settings)
+    events["churned_on"] = settings.reporting_date(events["churned_at"])
+    kept_accounts = set(events.loc[events["passes_contract"], "account_id"])
+    gaps = events[
+        ~events["passes_contract"] & events["account_id"].notna() & ~events["account_id"].isin(kept_accounts)
     ]
-    events = first_copies(passed, ["account_id"], ["churned_at", "reason_category", "reason_text"])
-    return pd.DataFrame(
-        {"account_id": events["account_id"], "churned_on": events["churned_at"].dt.normalize()}
+    gaps = pd.DataFrame(
+        {"account_id": gaps["account_id"], "gap_from": gaps["churned_on"], "gap_to": gaps["churned_on"]}
     )
+    valid = newest(events[events["passes_contract"]], ["account_id"])
+    return valid[["account_id", "churned_on"]], gaps
 
 
 def churn_mart(
-    contracts: pd.DataFrame, events: pd.DataFrame, accounts: pd.DataFrame, periods: pd.DataFrame
+    contracts: pd.DataFrame,
+    events: pd.DataFrame,
+    gaps: pd.DataFrame,
+    accounts: pd.DataFrame,
+    periods: pd.DataFrame,
 ) -> pd.DataFrame:
+    keys = ["account_id", "period_grain", "period_start"]
     pairs = contracts.merge(periods, how="cross")
     pairs = pairs[(pairs["start_date"] <= pairs["period_end"]) & (pairs["last_day"] >= pairs["opening_date"])]
     at_start = (pairs["start_date"] <= pairs["opening_date"]) & (pairs["last_day"] >= pairs["opening_date"])
@@ -551,35 +586,48 @@ def churn_mart(
         arr_start=pairs["arr_eur_cents"].where(at_start, 0),
         arr_end=pairs["arr_eur_cents"].where(at_end, 0),
     )
-    status = pairs.groupby(["account_id", "period_grain", "period_start"], as_index=False).agg(
+    status = pairs.groupby(keys, as_index=False).agg(
         active_start=("active_start", "any"),
         active_end=("active_end", "any"),
         arr_start=("arr_start", "sum"),
         arr_end=("arr_end", "sum"),
     )
     status = status[status["active_start"] | status["active_end"]]
-    start, end = status["active_start"], status["active_end"]
-    both = start & end
+    # Account-periods that a quarantined contract or churn event concerns: counted apart.
+    concerned = gaps.merge(periods, how="cross")
+    concerned = concerned[
+        (concerned["gap_from"].isna() | (concerned["gap_from"] <= concerned["period_end"]))
+        & (concerned["gap_to"].isna() | (concerned["gap_to"] >= concerned["opening_date"]))
+    ][keys].drop_duplicates()
+    status = status.merge(concerned.assign(incomplete=True), how="outer", on=keys)
+    incomplete = status["incomplete"].fillna(False).astype(bool)
+    start = status["active_start"].fillna(False).astype(bool)
+    end = status["active_end"].fillna(False).astype(bool)
+    arr_start = status["arr_start"].fillna(0).astype("int64")
+    arr_end = status["arr_end"].fillna(0).astype("int64")
+    complete = ~incomplete
+    both = complete & start & end
     movements = pd.DataFrame(
         {
             "account_id": status["account_id"],
             "period_grain": status["period_grain"],
             "period_start": status["period_start"],
-            "accounts_start": start.astype(int),
-            "new_accounts": (end & ~start).astype(int),
-            "churned_accounts": (start & ~end).astype(int),
-            "accounts_end": end.astype(int),
+            "accounts_start": (complete & start).astype(int),
+            "new_accounts": (complete & end & ~start).astype(int),
+            "churned_accounts": (complete & start & ~end).astype(int),
+            "accounts_end": (complete & end).astype(int),
             "churn_events_recorded": 0,
-            "arr_start": status["arr_start"],
-            "arr_new": status["arr_end"].where(end & ~start, 0),
-            "arr_expansion": (status["arr_end"] - status["arr_start"]).where(
-                both & (status["arr_end"] > status["arr_start"]), 0
-            ),
-            "arr_contraction": (status["arr_start"] - status["arr_end"]).where(
-                both & (status["arr_end"] < status["arr_start"]), 0
-            ),
-            "arr_churned": status["arr_start"].where(start & ~end, 0),
-            "arr_end": status["arr_end"],
+            "arr_start": arr_start.where(complete, 0),
+            "arr_new": arr_end.where(complete & end & ~start, 0),
+            "arr_expansion": (arr_end - arr_start).where(both & (arr_end > arr_start), 0),
+            "arr_contraction": (arr_start - arr_end).where(both & (arr_end < arr_start), 0),
+            "arr_churned": arr_start.where(complete & start & ~end, 0),
+            "arr_end": arr_end.where(complete, 0),
+            "incomplete_accounts": incomplete.astype(int),
+            "incomplete_accounts_start": (incomplete & start).astype(int),
+            "incomplete_accounts_end": (incomplete & end).astype(int),
+            "incomplete_arr_start": arr_start.where(incomplete, 0),
+            "incomplete_arr_end": arr_end.where(incomplete, 0),
         }
     )
     recorded = events.merge(periods, how="cross")
@@ -587,8 +635,9 @@ def churn_mart(
         (recorded["churned_on"] >= recorded["period_start"])
         & (recorded["churned_on"] <= recorded["period_end"])
     ]
-    recorded = recorded[["account_id", "period_grain", "period_start"]].assign(churn_events_recorded=1)
-    rows = pd.concat([movements, recorded], ignore_index=True).fillna(0).merge(accounts, on="account_id")
+    recorded = recorded[keys].assign(churn_events_recorded=1)
+    rows = pd.concat([movements, recorded], ignore_index=True).fillna(0)
+    rows = rows.merge(accounts, how="left", on="account_id")
     measures = [
         "accounts_start",
         "new_accounts",
@@ -601,11 +650,17 @@ def churn_mart(
         "arr_contraction",
         "arr_churned",
         "arr_end",
+        "incomplete_accounts",
+        "incomplete_accounts_start",
+        "incomplete_accounts_end",
+        "incomplete_arr_start",
+        "incomplete_arr_end",
     ]
+    money = [measure for measure in measures if "arr" in measure]
     rolled = rollup_segments(rows, ["period_grain", "period_start"], list(SEGMENTS), measures)
     all_rows = periods[["period_grain", "period_start"]].assign(segment_dimension="all", segment_value="all")
-    keys = pd.concat([rolled[all_rows.columns], all_rows]).drop_duplicates()
-    mart = keys.merge(periods, on=["period_grain", "period_start"]).merge(
+    row_keys = pd.concat([rolled[all_rows.columns], all_rows]).drop_duplicates()
+    mart = row_keys.merge(periods, on=["period_grain", "period_start"]).merge(
         rolled, how="left", on=list(all_rows.columns)
     )
     mart[measures] = mart[measures].fillna(0).astype("int64")
@@ -621,7 +676,7 @@ def churn_mart(
         * (mart["arr_start"] + mart["arr_expansion"] - mart["arr_contraction"] - mart["arr_churned"])
         / start_arr
     ).round(6)
-    for column in measures[5:]:
+    for column in money:
         mart[column] = mart[column] / 100  # cents to EUR
     return mart[
         [
@@ -644,27 +699,36 @@ def churn_mart(
 
 
 def compute_marts(
-    raw_dir: Path, as_of: date, reporting_start: date = date(2023, 1, 1), seeds_dir: Path | None = None
+    landing_dir: Path,
+    as_of: date,
+    variables: dict[str, Any] | None = None,
+    seeds_dir: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The four marts from the raw CSVs in raw_dir, as the warehouse would build them at as_of."""
+    """The four marts from the landing files in landing_dir, as the warehouse would build them at as_of with
+    the dbt vars `variables` (dbt_project.yml's where not given: reporting_start_date, reporting_time_zone,
+    double_submission_window_minutes)."""
     seeds = Seeds(seeds_dir or project_dir() / "seeds")
-    as_of_end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
-    periods = reporting_periods(as_of, reporting_start)
-    accounts = valid_accounts(raw_dir, seeds, as_of_end)
-    contacts = valid_contacts(raw_dir, accounts, as_of_end)
-    surveys = valid_surveys(raw_dir, seeds, as_of_end)
-    questions = valid_questions(raw_dir, seeds, surveys)
-    invitation_ids = valid_invitation_ids(raw_dir, seeds, surveys, contacts, as_of_end)
-    responses = valid_responses(raw_dir, seeds, surveys, contacts, invitation_ids, accounts, as_of_end)
-    del invitation_ids
-    scores = period_scores(scored_answers(raw_dir, responses, questions), periods)
-    contracts = valid_contracts(raw_dir, seeds, accounts, as_of)
-    events = valid_churn_events(raw_dir, seeds, accounts, as_of_end)
+    settings = Settings(as_of, variables)
+    periods = reporting_periods(as_of, settings.reporting_start)
+    accounts = valid_accounts(landing_dir, seeds, settings)
+    contacts = valid_contacts(landing_dir, seeds, settings)
+    touchpoint_vocabulary = raw_tables()["surveys"].column("touchpoint").vocabulary or "touchpoint"
+    touchpoints = label_values(landing_dir, seeds, touchpoint_vocabulary)
+    surveys = valid_surveys(landing_dir, seeds, settings, touchpoints)
+    questions = valid_questions(landing_dir, seeds, settings, surveys)
+    responses = valid_responses(landing_dir, seeds, settings, contacts, accounts)
+    scores = period_scores(scored_answers(landing_dir, seeds, settings, responses, questions), periods)
+    del responses
+    positions = journey_positions(touchpoints, seeds)
+    contracts, contract_gaps = contracts_and_gaps(landing_dir, seeds, settings)
+    events, event_gaps = churn_events_and_gaps(landing_dir, seeds, settings)
+    gaps = pd.concat([contract_gaps, event_gaps], ignore_index=True)
+    gaps = gaps[gaps["account_id"].isin(contracts["account_id"])]  # no other account can be read as churned
     return {
         "mart_nps_by_segment": nps_mart(scores, seeds),
-        "mart_csat_by_touchpoint": touchpoint_mart(scores, "csat", "satisfied"),
-        "mart_ces_by_touchpoint": touchpoint_mart(scores, "ces", "positive"),
-        "mart_churn": churn_mart(contracts, events, accounts, periods),
+        "mart_csat_by_touchpoint": touchpoint_mart(scores, "csat", "satisfied", positions),
+        "mart_ces_by_touchpoint": touchpoint_mart(scores, "ces", "positive", positions),
+        "mart_churn": churn_mart(contracts, events, gaps, accounts, periods),
     }
 
 
@@ -679,13 +743,14 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m cx_warehouse.baseline_pandas", description=__doc__.split("\n\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    baseline = commands.add_parser("baseline", help="compute the four marts from raw CSVs into Parquet files")
-    baseline.add_argument("--raw-dir", type=Path, required=True)
+    baseline = commands.add_parser(
+        "baseline", help="compute the four marts from the loader's landing files into Parquet files"
+    )
+    baseline.add_argument("--landing-dir", type=Path, required=True)
     baseline.add_argument("--out", type=Path, required=True)
     baseline.add_argument("--as-of", type=date.fromisoformat, required=True)
-    baseline.add_argument("--reporting-start", type=date.fromisoformat, default=date(2023, 1, 1))
     args = parser.parse_args(argv)
-    write_marts(compute_marts(args.raw_dir, args.as_of, args.reporting_start), args.out)
+    write_marts(compute_marts(args.landing_dir, args.as_of), args.out)
     return 0
 
 

@@ -9,21 +9,25 @@ For each scale (survey answers: 100k = 1,000 accounts, 1m = 10,000, 10m = 100,00
 (reused while its marker matches), then runs, each as its own child process so that its wall time, CPU time
 and peak memory are its own:
 
+- the loader (`cxw load`, step `load`): the raw files to the landing folder of canonical Parquet files that
+  dbt reads (var landing_dir) and the baselines read too; timed apart from dbt's phases;
 - `dbt parse --no-partial-parse` and a no-op `dbt run` (a selector that matches nothing): dbt's fixed cost of
   starting and parsing the project, shown apart and *not* subtracted from the steps below;
 - `dbt seed` and `dbt run` (the models only);
 - the hand-written DuckDB script benchmarks/baseline_duckdb.sql and the pandas version
-  cx_warehouse.baseline_pandas, which compute the same four marts from the raw files; their marts are
+  cx_warehouse.baseline_pandas, which compute the same four marts from the landing files; their marts are
   compared with the dbt marts, row by row and value by value (check_marts), and the verdict is recorded;
 - `dbt test` (data and unit tests), `dbt run --full-refresh` of only the four marts and their upstream models
   (the like-for-like comparison with the baselines), and the full `dbt build --full-refresh`;
 - the nightly incremental run, when cx_warehouse.nightly offers cut_raw_to_day: a database built on the raw
-  snapshot as exported at the end of the day before the last (as_of D-1), then `dbt run` on the full files
-  (as_of D), timed; its marts are compared with the full build's.
+  snapshot as exported at the end of the day before the last (loaded, as_of D-1), then the full files loaded
+  (`incremental_load`) and `dbt run` on them (as_of D), each timed; its marts are compared with the full
+  build's.
 
-Peak memory is the child's peak resident set size from os.wait4 (ru_maxrss of that child and the children it
-waited for), so one step's figure never includes another's. Results are merged per scale into a JSON file
-(default benchmarks/results.json). Speed targets are reported, never asserted.
+Every dbt run passes GENERATED_DATA_VARS (the data is generated). Peak memory is the child's peak resident set
+size from os.wait4 (ru_maxrss of that child and the children it waited for), so one step's figure never
+includes another's; the dbt memory target counts dbt's steps, not the loader's. Results are merged per scale
+into a JSON file (default benchmarks/results.json). Speed targets are reported, never asserted.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cx_warehouse.project import project_dir
+from cx_warehouse.project import BuildSettings, project_dir
+from cx_warehouse.raw_contract import RawColumn, RawTable, raw_tables
 
 ANSWERS_PER_ACCOUNT = 100
 SEED = 42
@@ -56,6 +61,11 @@ MEMORY_LIMIT = "3GB"  # the profile's default memory_limit
 MEMORY_TARGET_BYTES = 4_000_000_000  # the targets' 4 GB, in bytes, as DuckDB counts "4GB"
 MARKER_NAME = "benchmark_data.json"
 NOOP_SELECTOR = "tag:cxw_benchmark_selects_nothing"
+#: The generator plants every fault kind in every table, however small, so a small generated table (survey
+#: questions, churn events) holds more than the default 10 % of bad rows, which a real export should not: dbt
+#: runs on generated data raise the error thresholds of mart_raw_reconciliation's tests (as
+#: pytests/conftest.py does). They change no model, only when `dbt test` fails.
+GENERATED_DATA_VARS = {"quarantine_error_pct": 30, "orphan_error_pct": 30}
 
 # The marts the baselines reproduce, with the columns that identify a row.
 MART_KEYS: dict[str, tuple[str, ...]] = {
@@ -195,7 +205,8 @@ def raw_bytes(raw_dir: Path) -> int:
 
 @dataclass
 class DbtTarget:
-    """One DuckDB file with its own dbt target and log folders, so runs never share state."""
+    """One DuckDB file with its own landing folder (the loader's output, which dbt reads) and its own dbt
+    target and log folders, so runs never share state."""
 
     root: Path
     raw_dir: Path
@@ -204,6 +215,11 @@ class DbtTarget:
     @property
     def database(self) -> Path:
         return self.root / "cx.duckdb"
+
+    @property
+    def landing_dir(self) -> Path:
+        """Where the loader writes the export for this database (cx_warehouse.project.BuildSettings')."""
+        return BuildSettings(self.raw_dir, self.database).landing_dir
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -216,11 +232,11 @@ class DbtTarget:
         )
         return env
 
-    def command(self, *args: str, raw_dir: Path | None = None, as_of: date | None = None) -> list[str]:
+    def command(self, *args: str, as_of: date | None = None) -> list[str]:
         variables = {
-            "raw_dir": str((raw_dir or self.raw_dir).resolve()),
-            "raw_format": DATA_FORMAT,
+            "landing_dir": str(self.landing_dir.resolve()),
             "as_of_date": (as_of or self.as_of).isoformat(),
+            **GENERATED_DATA_VARS,
         }
         dbt = Path(sys.executable).with_name("dbt")
         root = str(project_dir())
@@ -235,12 +251,31 @@ class DbtTarget:
             json.dumps(variables),
         ]
 
+    def load_command(self, raw_dir: Path | None = None) -> list[str]:
+        """`cxw load`: the export in raw_dir (default this target's) into the landing folder, as a build does
+        before dbt runs (timestamps without an offset read as UTC, the reporting time zone of these runs)."""
+        return [
+            sys.executable,
+            "-m",
+            "cx_warehouse.cli",
+            "load",
+            "--raw-dir",
+            str((raw_dir or self.raw_dir).resolve()),
+            "--format",
+            DATA_FORMAT,
+            "--database",
+            str(self.database.resolve()),
+        ]
+
     def reset(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
 
     def step(self, name: str, *args: str, **where: Any) -> Step:
         return measure(name, self.command(*args, **where), self.root / f"{name}.log", self.env())
+
+    def load_step(self, name: str, raw_dir: Path | None = None) -> Step:
+        return measure(name, self.load_command(raw_dir), self.root / f"{name}.log", self.env())
 
     def model_timings(self, top: int = 12) -> list[dict[str, Any]]:
         """The slowest models of the last run, from dbt's run_results.json."""
@@ -257,23 +292,168 @@ class DbtTarget:
 
 # ----------------------------------------------------------------------------------------------- baselines
 
+#: A number as the loader writes it (macros/casting.sql reads the same form): sign, digits, point, exponent.
+NUMBER_TEXT = "[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?"
+#: A whole number as an integer column accepts it ('8' or '8.0', at most 18 digits).
+INTEGER_TEXT = "[+-]?[0-9]{1,18}([.]0*)?"
+
+
+def project_vars() -> dict[str, Any]:
+    """The vars block of dbt_project.yml: the defaults of every dbt run that does not set them."""
+    import yaml
+
+    return dict(yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars") or {})
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _typed_sql(column: RawColumn, raw: str) -> str:
+    """The typed value of a contract column from its canonical landing text (null when it does not parse)."""
+    kind = column.kind
+    if column.role == "code" or kind == "text":
+        return raw
+    if kind == "timestamp":  # the loader writes UTC with a 'Z'; the session's TimeZone is UTC
+        return f"cast(timezone('UTC', try_cast({raw} as timestamptz)) as timestamp)"
+    if kind == "date":
+        return f"try_cast({raw} as date)"
+    if kind == "integer":
+        return (
+            f"case when regexp_full_match({raw}, '{INTEGER_TEXT}') "
+            f"then cast(try_cast({raw} as decimal(20, 2)) as bigint) end"
+        )
+    number_type = "double" if kind == "number" else "decimal(18, 2)"
+    return f"case when regexp_full_match({raw}, '{NUMBER_TEXT}') then try_cast({raw} as {number_type}) end"
+
+
+def contract_table_sql(table: RawTable, landing_dir: Path) -> str:
+    """One raw table as a subquery for the DuckDB baseline, written from its declaration in the raw contract:
+    every column typed by its data_type (a code matched to its vocabulary in the script's table `codes`,
+    unknown -> the column's unknown_code), _row_number, version_at (the latest of the table's version_by
+    timestamps) and passes_contract: no load error, the key present, every typed value parsed, every required
+    value present, no timestamp after the as-of day where declared not_after_as_of, every code known. The
+    table's own rules, references and copies are the script's."""
+    path = _sql_text(str((landing_dir / f"{table.name}.parquet").resolve()))
+    typed, joins = [], []
+    for column in table.columns:
+        raw = f"raw.{column.name}"
+        if column.role == "code":
+            match = f"{column.name}__code"
+            joins.append(
+                f"left join codes as {match} on {match}.vocabulary = {_sql_text(column.vocabulary)} "
+                f"and {match}.value_key = label_key({raw})"
+            )
+            code = f"{match}.code"
+            if column.unknown_code is not None:
+                code = f"coalesce({code}, {_sql_text(column.unknown_code)})"
+            if column.kind == "boolean":
+                code = f"cast({code} as boolean)"
+            typed.append(f"case when {raw} is not null then {code} end as {column.name}")
+        else:
+            typed.append(f"{_typed_sql(column, raw)} as {column.name}")
+        if column.role == "code" or column.kind != "text":
+            typed.append(f"{raw} as {column.name}__text")
+    checks = ["_load_error is null"]
+    for column in table.columns:
+        name = column.name
+        if column.role == "key":
+            checks.append(f"{name} is not null")
+        elif column.required:
+            checks.append(
+                f"{name}{'__text' if column.role == 'code' or column.kind != 'text' else ''} is not null"
+            )
+        if column.role != "code" and column.kind != "text":
+            checks.append(f"({name}__text is null or {name} is not null)")
+        if column.not_after_as_of:
+            end = "getvariable('as_of_end')" if column.kind == "timestamp" else "getvariable('as_of') + 1"
+            checks.append(f"coalesce({name} < {end}, true)")
+        if column.role == "code" and column.unknown_code is None:
+            checks.append(f"({name}__text is null or {name} is not null)")
+    version = table.version_by
+    if not version:
+        version_at = "cast(null as timestamp)"
+    elif len(version) == 1:
+        version_at = version[0]
+    else:
+        version_at = "greatest(" + ", ".join(f"coalesce({name}, {version[0]})" for name in version) + ")"
+    selected = ",\n            ".join([*typed, "raw._row_number", "raw._load_error"])
+    joined = "".join(f"\n        {join}" for join in joins)
+    passes = "\n        and ".join(checks)
+    return (
+        f"(\n    select\n        typed.*,\n        {version_at} as version_at,\n"
+        f"        {passes} as passes_contract\n"
+        f"    from (\n        select\n            {selected}\n"
+        f"        from read_parquet({path}) as raw{joined}\n    ) as typed\n)"
+    )
+
+
+def label_spellings_sql(vocabulary: str, landing_dir: Path) -> str:
+    """Every spelling of a vocabulary with its number of rows, as a subquery (vocabulary, spelling,
+    row_count): from every label or code column of the raw contract that uses it, all rows of the export (a
+    label is counted as written, whatever else is wrong with its row)."""
+    parts = [
+        f"select {column.name} as spelling "
+        f"from read_parquet({_sql_text(str((landing_dir / f'{table.name}.parquet').resolve()))}) "
+        f"where {column.name} is not null"
+        for table in raw_tables().values()
+        for column in table.columns
+        if column.role in ("label", "code") and (column.vocabulary or column.name) == vocabulary
+    ]
+    union = "\n        union all\n        ".join(parts)
+    return (
+        f"(\n    select {_sql_text(vocabulary)} as vocabulary, spelling, count(*) as row_count\n"
+        f"    from (\n        {union}\n    )\n    group by spelling\n)"
+    )
+
+
+def baseline_fragments(landing_dir: Path) -> dict[str, str]:
+    """The DuckDB baseline's placeholders that come from the raw contract: ${<table>} (contract_table_sql),
+    and for every label or code column ${vocabulary__<table>__<column>} (its vocabulary as a SQL literal) and
+    ${label_spellings__<table>__<column>} (label_spellings_sql of that vocabulary)."""
+    fragments: dict[str, str] = {}
+    for table in raw_tables().values():
+        fragments[table.name] = contract_table_sql(table, landing_dir)
+        for column in table.columns:
+            if column.role in ("label", "code"):
+                vocabulary = column.vocabulary or column.name
+                fragments[f"vocabulary__{table.name}__{column.name}"] = _sql_text(vocabulary)
+                fragments[f"label_spellings__{table.name}__{column.name}"] = label_spellings_sql(
+                    vocabulary, landing_dir
+                )
+    return fragments
+
+
+def _time_zone(name: str) -> str:
+    """An IANA zone name, checked to be one before it reaches SQL (the form macros/sql_values.sql checks)."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}", name):
+        raise ValueError(f"reporting_time_zone '{name}' is not an IANA time zone such as Europe/Copenhagen")
+    return name
+
 
 def duckdb_baseline_sql(
-    raw_dir: Path, out_dir: Path, as_of: date, reporting_start: str = "2023-01-01"
+    landing_dir: Path, out_dir: Path, as_of: date, variables: dict[str, Any] | None = None
 ) -> str:
-    """The hand-written script with its placeholders filled in."""
+    """The hand-written script with its placeholders filled in: the raw contract's fragments
+    (baseline_fragments) for landing_dir, and the dbt vars it follows (dbt_project.yml's, unless given)."""
+    settings = {**project_vars(), **(variables or {})}
     template = (project_dir() / "benchmarks" / "baseline_duckdb.sql").read_text()
     return string.Template(template).substitute(
-        raw_dir=str(raw_dir.resolve()),
+        baseline_fragments(landing_dir),
         seeds_dir=str((project_dir() / "seeds").resolve()),
         as_of=as_of.isoformat(),
-        reporting_start=reporting_start,
+        reporting_start=date.fromisoformat(str(settings["reporting_start_date"])).isoformat(),
+        time_zone=_time_zone(str(settings["reporting_time_zone"])),
+        double_submission_minutes=float(settings["double_submission_window_minutes"]),
         out_dir=str(out_dir.resolve()),
     )
 
 
-def run_duckdb_baseline(raw_dir: Path, out_dir: Path, as_of: date) -> None:
-    """Run benchmarks/baseline_duckdb.sql with the profile's settings, in a scratch database file in out_dir
+def run_duckdb_baseline(
+    landing_dir: Path, out_dir: Path, as_of: date, variables: dict[str, Any] | None = None
+) -> None:
+    """Run benchmarks/baseline_duckdb.sql on the loader's landing files with the profile's settings (dbt vars
+    as in duckdb_baseline_sql), in a scratch database file in out_dir
     (its tables can then leave memory; an in-memory database ran out of its 4GB at 100 M answers), which is
     removed afterwards: only the marts' Parquet files stay."""
     import duckdb
@@ -288,7 +468,7 @@ def run_duckdb_baseline(raw_dir: Path, out_dir: Path, as_of: date) -> None:
     connection.execute("set preserve_insertion_order = false")
     connection.execute(f"set temp_directory = '{(out_dir / 'spill').resolve()}'")
     try:
-        connection.execute(duckdb_baseline_sql(raw_dir, out_dir, as_of))
+        connection.execute(duckdb_baseline_sql(landing_dir, out_dir, as_of, variables))
     finally:
         connection.close()
         scratch.unlink(missing_ok=True)
@@ -407,8 +587,9 @@ def nightly_cutter():
 
 
 def run_incremental(scale_dir: Path, raw_dir: Path, as_of: date, full: DbtTarget) -> dict[str, Any]:
-    """Build on the snapshot cut to as_of - 1 day, then time `dbt run` on the full files at as_of: the nightly
-    run after one new day of data. Its marts are compared with the full build's."""
+    """Build on the snapshot cut to as_of - 1 day (loaded, seeded, run), then load the full files into the
+    same landing folder and time `dbt run` at as_of: the nightly run after one new day of data. The nightly
+    load is timed as its own step (incremental_load). The marts are compared with the full build's."""
     cut = nightly_cutter()
     if cut is None:
         return {"skipped": "cx_warehouse.nightly.cut_raw_to_day is not available"}
@@ -421,14 +602,20 @@ def run_incremental(scale_dir: Path, raw_dir: Path, as_of: date, full: DbtTarget
         (snapshot / ".complete").write_text(f"cut in {time.perf_counter() - started:.1f} s\n")
     target = DbtTarget(scale_dir / "dbt_incremental", raw_dir, as_of)
     target.reset()
-    steps = [
-        target.step("incremental_seed", "seed"),
-        target.step("incremental_base_run", "run", raw_dir=snapshot, as_of=previous_day),
+    plan = [
+        lambda: target.load_step("incremental_base_load", snapshot),
+        lambda: target.step("incremental_seed", "seed"),
+        lambda: target.step("incremental_base_run", "run", as_of=previous_day),
+        lambda: target.load_step("incremental_load"),
+        lambda: target.step("incremental_run", "run"),
     ]
-    if all(step.ok for step in steps):
-        steps.append(target.step("incremental_run", "run"))
+    steps: list[Step] = []
+    for run_step in plan:
+        steps.append(run_step())
+        if not steps[-1].ok:
+            break
     result: dict[str, Any] = {"snapshot": str(snapshot), "steps": {step.name: asdict(step) for step in steps}}
-    if all(step.ok for step in steps):
+    if len(steps) == len(plan) and all(step.ok for step in steps):
         result["model_timings"] = target.model_timings()
         result["same_marts_as_full_build"] = compare_databases(target.database, full.database)
     return result
@@ -455,14 +642,14 @@ def compare_databases(database: Path, reference: Path) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------- one scale
 
 
-def _baseline_command(module: str, raw_dir: Path, out_dir: Path, as_of: date) -> list[str]:
+def _baseline_command(module: str, landing_dir: Path, out_dir: Path, as_of: date) -> list[str]:
     return [
         sys.executable,
         "-m",
         module,
         "baseline",
-        "--raw-dir",
-        str(raw_dir),
+        "--landing-dir",
+        str(landing_dir),
         "--out",
         str(out_dir),
         "--as-of",
@@ -476,8 +663,9 @@ OPTIONAL_STEPS = ("test", "core_marts", "build", "pandas", "incremental")
 def run_scale(
     label: str, workdir: Path, skip_pandas_above: int | None, skip: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    """Generate (or reuse) one scale's data and measure every step on it. The baselines run right after
-    `dbt run` (they are compared with its marts), so a long scale that is stopped early still has them."""
+    """Generate (or reuse) one scale's data and measure every step on it: the loader (step `load`), then dbt
+    on its landing folder. The baselines read the same landing files and run right after `dbt run` (they are
+    compared with its marts), so a long scale that is stopped early still has them."""
     accounts = accounts_for(label)
     scale_dir = workdir / label
     scale_dir.mkdir(parents=True, exist_ok=True)
@@ -494,6 +682,8 @@ def run_scale(
         steps[step.name] = step
         return step
 
+    # The loader first, as every build runs it: the export to the landing folder dbt and the baselines read.
+    record(full.load_step("load"))
     record(full.step("dbt_parse", "parse", "--no-partial-parse"))
     record(full.step("dbt_noop_run", "run", "--select", NOOP_SELECTOR))
     record(full.step("dbt_seed", "seed"))
@@ -507,7 +697,7 @@ def run_scale(
         the warehouse's."""
         name, out_dir = f"{kind}_baseline", scale_dir / f"baseline_{kind}"
         shutil.rmtree(out_dir, ignore_errors=True)
-        command = _baseline_command(module, raw_dir, out_dir, as_of)
+        command = _baseline_command(module, full.landing_dir, out_dir, as_of)
         step = record(measure(name, command, scale_dir / f"{kind}.log"))
         if step.ok and run.ok:
             checks[name] = check_marts(full.database, out_dir)
@@ -584,6 +774,9 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
     def divide(numerator: float | None, denominator: float | None) -> float | None:
         return round(numerator / denominator, 3) if numerator and denominator else None
 
+    def both(first: float | None, second: float | None) -> float | None:
+        return first + second if first is not None and second is not None else None
+
     found: dict[str, float | None] = {}
     for suffix, measure in (("", "seconds"), ("_cpu", "cpu_seconds")):
 
@@ -599,6 +792,10 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
                 f"noop_share_of_run{suffix}": divide(of("dbt_noop_run"), of("dbt_run")),
                 f"core_marts_run_vs_duckdb{suffix}": divide(of("dbt_run_core_marts"), of("duckdb_baseline")),
                 f"pandas_vs_core_marts_run{suffix}": divide(of("pandas_baseline"), of("dbt_run_core_marts")),
+                f"load_vs_run{suffix}": divide(of("load"), of("dbt_run")),
+                f"incremental_with_load_vs_run{suffix}": divide(
+                    both(of("incremental_load"), of("incremental_run")), of("dbt_run")
+                ),
             }
         )
     return found
@@ -619,7 +816,7 @@ def targets(label: str, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     dbt_peaks = [
         step["peak_rss_mb"]
         for name, step in result["steps"].items()
-        if name.startswith(("dbt_", "incremental_"))
+        if name.startswith(("dbt_", "incremental_")) and not name.endswith("_load")
     ]
     peak_bytes = max(dbt_peaks) * 1024 * 1024 if dbt_peaks else None
     found["dbt_peak_memory_bytes"] = _target(
@@ -757,8 +954,11 @@ STEP_LABELS = {
     "incremental path; measured before the harness added --full-refresh)",
     "duckdb_baseline": "hand-written DuckDB script",
     "pandas_baseline": "pandas version",
+    "load": "loader (`cxw load`: the raw files to the landing folder dbt and the baselines read)",
+    "incremental_base_load": "incremental: loader on the D-1 snapshot",
     "incremental_seed": "incremental: `dbt seed`",
     "incremental_base_run": "incremental: `dbt run` on D-1 snapshot (full)",
+    "incremental_load": "incremental: nightly loader (+1 day, the whole export)",
     "incremental_run": "incremental: nightly `dbt run` (+1 day)",
 }
 
@@ -831,7 +1031,7 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command")
     baseline = commands.add_parser("baseline", help="(internal) run the DuckDB baseline script once")
-    baseline.add_argument("--raw-dir", type=Path, required=True)
+    baseline.add_argument("--landing-dir", type=Path, required=True, help="the loader's landing folder")
     baseline.add_argument("--out", type=Path, required=True)
     baseline.add_argument("--as-of", type=date.fromisoformat, required=True)
     commands.add_parser("report", help="print the results file as markdown tables")
@@ -841,7 +1041,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "baseline":
-        run_duckdb_baseline(args.raw_dir, args.out, args.as_of)
+        run_duckdb_baseline(args.landing_dir, args.out, args.as_of)
         return 0
     results_path = args.results or project_dir() / "benchmarks" / "results.json"
     if args.command == "report":
