@@ -9,8 +9,9 @@
 -- and _load_error. What the raw contract declares (models/staging/*/_*__sources.yml) is not repeated here: the
 -- harness writes each $${<table>} from it (cx_warehouse.benchmark.contract_table_sql): the columns typed by
 -- their data_type, codes matched to their vocabulary through the table `codes` below, version_at (the table's
--- version_by) and passes_contract (no load error, key present, values parsed, required values present, no
--- future timestamp where declared, codes known). $${label_spellings__<table>__<column>} counts the spellings of
+-- version_by), passes_contract (no load error, key present, values parsed, required values present, no
+-- future timestamp where declared, codes known) and is_scheduled (the first check failed is the future
+-- timestamp). $${label_spellings__<table>__<column>} counts the spellings of
 -- that column's vocabulary in every column that shares it; $${vocabulary__<table>__<column>} names it.
 --
 -- The rest, every rule that can change these marts' figures, is written out here (the warehouse's rules:
@@ -488,7 +489,8 @@ select
     currency,
     version_at,
     _row_number,
-    passes_contract and not coalesce(end_date < start_date, false) and not coalesce(arr < 0, false) as is_valid
+    passes_contract and not coalesce(end_date < start_date, false) and not coalesce(arr < 0, false) as is_valid,
+    is_scheduled
 from ${contracts};
 
 -- Valid contracts (the newest copy of each) with their ARR in EUR.
@@ -507,7 +509,7 @@ from (
 left join fx on kept.currency = fx.currency_code;
 
 create table churn_rows as
-select account_id, churned_at, version_at, _row_number, passes_contract as is_valid
+select account_id, churned_at, version_at, _row_number, passes_contract as is_valid, is_scheduled
 from ${churn_events};
 
 create table churn_events as
@@ -517,17 +519,22 @@ where is_valid
 qualify row_number() over (partition by account_id order by version_at desc nulls last, _row_number desc) = 1;
 
 -- The days a quarantined contract or churn event concerns (null: a date that did not parse, every day), for
--- the accounts with a valid contract (no other can be read as churned). A row whose key also has a valid row
--- is no gap: its key is in the marts.
+-- the accounts the warehouse knows (a valid contract or a valid CRM row). A row whose key also has a valid row
+-- is no gap (its key is in the marts), nor is one dated after the as-of day (scheduled).
+create table known_accounts as
+select account_id from contracts
+union
+select account_id from accounts;
+
 create table revenue_gaps as
 select account_id, start_date as gap_from, end_date as gap_to
 from contract_rows
-where not is_valid and account_id in (select account_id from contracts)
+where not is_valid and not is_scheduled and account_id in (select account_id from known_accounts)
     and (contract_id is null or contract_id not in (select contract_id from contract_rows where is_valid))
 union all
 select account_id, cast(reporting_time(churned_at) as date), cast(reporting_time(churned_at) as date)
 from churn_rows
-where not is_valid and account_id in (select account_id from contracts)
+where not is_valid and not is_scheduled and account_id in (select account_id from known_accounts)
     and account_id not in (select account_id from churn_rows where is_valid);
 
 copy (

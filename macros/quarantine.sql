@@ -4,11 +4,12 @@
     Only what decides a figure invalidates a row. The checks, first match wins: the loader's error
     (malformed_line, undecodable_value), missing_key, unparseable_value, missing_value (columns declared
     required), future_timestamp (columns declared not_after_as_of), an unknown code (a code column whose value
-    is not in its vocabulary and has no unknown_code), unknown_reference for references declared
-    missing_parent: quarantine, then the table's own rules. Labels never invalidate a row. A reference whose
-    parent is missing or quarantined keeps the row valid and lists the column in orphan_columns (the marts
-    place the row under an inferred member; fct_orphaned_rows). Among the rows that pass, copies of one key
-    are settled last (checked_copies): the newest copy is kept.
+    is not in its vocabulary and has neither unknown_code nor keep_unknown), unknown_reference for references
+    declared missing_parent: quarantine (or the parent's reason, where the parent was lost as a settled copy: an
+    answer of a double submission is a double_submission), then the table's own rules. Labels never invalidate a row. A reference
+    whose parent is missing or quarantined keeps the row valid and lists the column in orphan_columns (the
+    marts place the row under an inferred member; fct_orphaned_rows). Among the rows that pass, copies of one
+    key are settled last (checked_copies): the newest copy is kept.
 
     A check: {'when': '<sql: the row is bad>', 'reason': '<code of seed quarantine_reasons>', 'column':
     '<column at fault>'}; optional 'reason_sql', 'column_sql' and 'detail_sql' (sql expressions instead of
@@ -122,7 +123,7 @@
                             else dbt.dateadd('day', 1, as_of_date_literal())),
                         'reason': 'future_timestamp', 'column': column.name}) -%}
 {%- endfor -%}
-{%- for column in codes if column.unknown_code is none -%}
+{%- for column in codes if column.unknown_code is none and not column.keep_unknown -%}
   {%- do checks.append({
       'when': column.name ~ '__as_written is not null and ' ~ column.name ~ ' is null',
       'reason': column.invalid_reason, 'column': column.name,
@@ -130,11 +131,17 @@
                                 sql_string_literal("' is not in seeds/label_synonyms.csv")]),
   }) -%}
 {%- endfor -%}
-{%- for column in references if column.missing_parent == 'quarantine' -%}
+{%- set quarantining = references | selectattr('missing_parent', 'equalto', 'quarantine') | list -%}
+{%- for column in quarantining -%}
+  {#- A parent lost as a settled copy (a double submission) passes its reason on: its rows are settled too. -#}
+  {%- set settled = column.name ~ '__settled_reason' -%}
   {%- do checks.append({
       'when': column.name ~ ' is not null and ' ~ column.name ~ '__parent_key is null',
-      'reason': 'unknown_reference', 'column': column.name,
-      'detail_sql': dbt.concat([sql_string_literal('no valid ' ~ column.references ~ ' row '), column.name]),
+      'reason_sql': 'coalesce(' ~ settled ~ ", 'unknown_reference')", 'column': column.name,
+      'detail_sql': 'case when ' ~ settled ~ ' is null then '
+          ~ dbt.concat([sql_string_literal('no valid ' ~ column.references ~ ' row '), column.name])
+          ~ ' else ' ~ dbt.concat([sql_string_literal('its ' ~ column.references ~ ' row '), column.name,
+                                   sql_string_literal(' is a '), settled]) ~ ' end',
   }) -%}
 {%- endfor -%}
 {%- for rule in rules -%}
@@ -155,6 +162,24 @@ parent_{{ column }} as (
         {%- endfor %}
     from {{ relation }}
     where quarantine_reason is null
+),
+
+{% endfor -%}
+{% if quarantining -%}
+settled_reasons as (
+    select reason_code from {{ ref('quarantine_reasons') }}
+    where is_settled_copy
+),
+
+{% endif -%}
+{% for column in quarantining -%}
+settled_{{ column.name }} as (
+    select
+        {{ column.name }} as parent_key,
+        min(quarantine_reason) as quarantine_reason
+    from {{ parents[column.name] }}
+    where quarantine_reason in (select settled_reasons.reason_code from settled_reasons)
+    group by {{ column.name }}
 ),
 
 {% endfor -%}
@@ -218,6 +243,9 @@ with_context as (
         parent_{{ column.name }}.{{ parent_column }} as {{ parent_prefix(column.name) }}_{{ parent_column }},
         {%- endfor %}
         {%- endfor %}
+        {%- for column in quarantining %}
+        settled_{{ column.name }}.quarantine_reason as {{ column.name }}__settled_reason,
+        {%- endfor %}
         {%- for lookup in lookups %}
         {%- for name, expression in lookup.columns.items() %}
         {{ expression }} as {{ name }},
@@ -242,6 +270,10 @@ with_context as (
     {%- for column in references %}
     left join parent_{{ column.name }}
         on batch.{{ column.name }} = parent_{{ column.name }}.parent_key
+    {%- endfor %}
+    {%- for column in quarantining %}
+    left join settled_{{ column.name }}
+        on batch.{{ column.name }} = settled_{{ column.name }}.parent_key
     {%- endfor %}
     {%- for lookup in lookups %}
     left join {{ lookup.name }}

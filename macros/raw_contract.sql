@@ -30,7 +30,8 @@
   {%- for column in table.columns -%}
     {%- set full = {
         'required': false, 'references': none, 'missing_parent': 'orphan', 'vocabulary': none,
-        'unknown_code': none, 'invalid_reason': 'invalid_category', 'not_after_as_of': false, 'pii': false,
+        'unknown_code': none, 'keep_unknown': false, 'invalid_reason': 'invalid_category',
+        'not_after_as_of': false, 'pii': false,
     } -%}
     {%- do full.update(column) -%}
     {%- do full.update({'kind': raw_value_kind(column.data_type)}) -%}

@@ -29,7 +29,7 @@
           {'name': 'full_name', 'data_type': 'text', 'role': 'text', 'pii': true},
           {'name': 'email', 'data_type': 'text', 'role': 'text', 'pii': true},
           {'name': 'job_role', 'data_type': 'text', 'role': 'label'},
-          {'name': 'is_decision_maker', 'data_type': 'boolean', 'role': 'code', 'vocabulary': 'boolean'},
+          {'name': 'is_decision_maker', 'data_type': 'boolean', 'role': 'code', 'vocabulary': 'boolean', 'keep_unknown': true},
           {'name': 'created_at', 'data_type': 'timestamp', 'role': 'time'},
         ],
       },

@@ -330,11 +330,7 @@ def test_crm_labels_twin_with_demo_codes_gives_the_same_figures(crm_labels: Buil
 @pytest.fixture(scope="module")
 def survey_tool(tmp_path_factory: pytest.TempPathFactory) -> Built:
     work = tmp_path_factory.mktemp("survey_tool_new_values")
-    return build_export(
-        FIXTURES / "survey_tool_new_values",
-        work,
-        extra_vars={"orphan_error_pct": 60, "quarantine_error_pct": 30},
-    )
+    return build_export(FIXTURES / "survey_tool_new_values", work)
 
 
 def _touchpoints(built: Built, mart: str, positive: str, share: str) -> dict[str, tuple]:
@@ -379,7 +375,7 @@ def test_deleted_contacts_count_under_unknown_segments(survey_tool: Built) -> No
         "select response_id, contact_id, account_id from fct_survey_responses"
     )}  # fmt: skip
     assert responses["RI4"] == ("C8", "-1") and responses["RR5"] == ("C9", "-1")
-    assert responses["RS2"] == ("C2", "-1")  # its contact is quarantined
+    assert responses["RS2"] == ("C2", "A1")  # its contact's unknown decision-maker flag costs nothing
     assert responses["RR6"] == ("-1", "-1")  # an open-link response without a contact
 
 
@@ -392,11 +388,9 @@ def test_deleted_contacts_are_listed_as_orphans(survey_tool: Built) -> None:
     )
     assert orphans == {
         ("survey_invitations", "I4", "contact_id", "C8", "contacts"),
-        ("survey_invitations", "I6", "contact_id", "C2", "contacts"),
         ("survey_invitations", "I10", "contact_id", "C8", "contacts"),
         ("survey_invitations", "I11", "contact_id", "C9", "contacts"),
         ("survey_responses", "RI4", "contact_id", "C8", "contacts"),
-        ("survey_responses", "RS2", "contact_id", "C2", "contacts"),
         ("survey_responses", "RR4", "contact_id", "C8", "contacts"),
         ("survey_responses", "RR5", "contact_id", "C9", "contacts"),
         ("support_tickets", "T2", "contact_id", "C9", "contacts"),
@@ -404,25 +398,22 @@ def test_deleted_contacts_are_listed_as_orphans(survey_tool: Built) -> None:
     inferred = survey_tool.rows(
         "select contact_id, account_id from dim_contacts where is_inferred_member order by contact_id"
     )
-    assert inferred == [("C2", "-1"), ("C8", "-1"), ("C9", "-1")]
+    assert inferred == [("C8", "-1"), ("C9", "-1")]
 
 
 def test_survey_tool_quarantine_and_codes(survey_tool: Built) -> None:
     assert quarantined(survey_tool) == {
-        ("contacts", "C2", "invalid_category", 3),
         ("survey_answers", "RS1|QR1", "unknown_reference", 23),
     }
     details = {key: (column, detail) for key, column, detail in survey_tool.rows(
         "select record_key, quarantine_column, quarantine_detail from fct_quarantined_rows"
     )}  # fmt: skip
-    assert details["C2"][0] == "is_decision_maker" and "vet ikke" in details["C2"][1]
     assert details["RS1|QR1"] == ("question_id", "the question belongs to another survey than the response")
     assert_other_tables_clean(
         reconciliation(survey_tool),
         {
-            "contacts": (4, 3, 1, 0),
-            "survey_invitations": (11, 11, 0, 4),
-            "survey_responses": (12, 12, 0, 4),
+            "survey_invitations": (11, 11, 0, 3),
+            "survey_responses": (12, 12, 0, 3),
             "survey_answers": (22, 21, 1, 0),
             "support_tickets": (2, 2, 0, 1),
             "feedback_cases": (1, 1, 0, 0),
@@ -433,6 +424,12 @@ def test_survey_tool_quarantine_and_codes(survey_tool: Built) -> None:
     ]
     metrics = dict(survey_tool.rows("select question_id, metric from dim_survey_questions"))
     assert metrics["QI1"] == "csat" and metrics["QI2"] == "ces"
+    # 'vet ikke' is no boolean the seed knows: C2 stays valid, its flag unknown, the spelling listed.
+    assert survey_tool.rows("select is_decision_maker from dim_contacts where contact_id = 'C2'") == [(None,)]
+    assert survey_tool.rows(
+        "select shown_as, is_new_value from mart_label_values "
+        "where source_column = 'is_decision_maker' and spelling = 'vet ikke'"
+    ) == [(None, True)]
 
 
 def test_new_channel_and_response_languages(survey_tool: Built) -> None:
@@ -471,7 +468,7 @@ def test_new_channel_and_response_languages(survey_tool: Built) -> None:
 @pytest.fixture(scope="module")
 def contracts(tmp_path_factory: pytest.TempPathFactory) -> Built:
     work = tmp_path_factory.mktemp("contract_amounts")
-    return build_export(FIXTURES / "contract_amounts", work, extra_vars={"quarantine_error_pct": 60})
+    return build_export(FIXTURES / "contract_amounts", work)
 
 
 def test_formatted_arr_parses_and_na_is_quarantined(contracts: Built) -> None:
@@ -545,7 +542,7 @@ def test_clv_is_null_for_accounts_with_quarantined_revenue(contracts: Built) -> 
 @pytest.fixture(scope="module")
 def reexport(tmp_path_factory: pytest.TempPathFactory) -> Built:
     work = tmp_path_factory.mktemp("survey_reexport")
-    return build_export(FIXTURES / "survey_reexport", work, extra_vars={"quarantine_error_pct": 60})
+    return build_export(FIXTURES / "survey_reexport", work, extra_vars={"quarantine_error_pct": 40})
 
 
 def test_reexport_counts_each_answer_once(reexport: Built) -> None:
@@ -564,8 +561,8 @@ def test_reexport_quarantine_holds_the_right_reasons(reexport: Built) -> None:
         ("survey_answers", "R1|Q1", "conflicting_duplicate", 2),
         ("survey_answers", "R2|Q1", "conflicting_duplicate", 5),
         ("survey_answers", "R3|Q1", "duplicate_row", 6),
-        ("survey_answers", "R4|Q1", "unknown_reference", 7),
-        ("survey_answers", "R4|Q2", "unknown_reference", 8),
+        ("survey_answers", "R4|Q1", "double_submission", 7),
+        ("survey_answers", "R4|Q2", "double_submission", 8),
         ("survey_answers", "line 11", "malformed_line", 11),
         ("survey_answers", "line 13", "malformed_line", 13),
         ("survey_answers", "R1|Q3", "unknown_reference", 19),
@@ -581,6 +578,7 @@ def test_reexport_quarantine_holds_the_right_reasons(reexport: Built) -> None:
     assert "score 9" in details["R1|Q1"] and "score 8" in details["R2|Q1"]
     assert "12:10" in details["R6"]
     assert "R5" in details["R4"]
+    assert details["R4|Q1"] == "its survey_responses row R4 is a double_submission"
     assert_other_tables_clean(
         reconciliation(reexport),
         {
@@ -613,7 +611,7 @@ def test_malformed_lines_are_quarantined_and_the_next_lines_kept(reexport: Built
 
 # ---------------------------------------------------------------- 6. nordic_excel (and 9. hostile paths)
 
-NORDIC_VARS = {"time_zone": "Europe/Copenhagen", "extra_vars": {"quarantine_error_pct": 20}}
+NORDIC_VARS = {"time_zone": "Europe/Copenhagen"}
 
 
 @pytest.fixture(scope="module")
@@ -769,17 +767,21 @@ class CliRun:
     database: Path
 
 
-@pytest.fixture(scope="module")
-def bad_scores_cli(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
-    work = tmp_path_factory.mktemp("mostly_bad_scores")
+def build_bad_scores(work: Path, *options: str) -> CliRun:
+    """`cxw build` of the mostly_bad_scores export with further command-line options."""
     database = work / "cx.duckdb"
     stdout, stderr = io.StringIO(), io.StringIO()
     arguments = ["build", "--raw-dir", str(FIXTURES / "mostly_bad_scores"), "--database", str(database),
-                 "--as-of", AS_OF.isoformat()]  # fmt: skip
+                 "--as-of", AS_OF.isoformat(), *options]  # fmt: skip
     with pytest.MonkeyPatch.context() as monkeypatch, redirect_stdout(stdout), redirect_stderr(stderr):
         _dbt_environment(monkeypatch, work)
         code = main(arguments)
     return CliRun(code, stdout.getvalue(), stderr.getvalue(), database)
+
+
+@pytest.fixture(scope="module")
+def bad_scores_cli(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    return build_bad_scores(tmp_path_factory.mktemp("mostly_bad_scores"))
 
 
 def test_mostly_bad_table_fails_the_build_naming_table_and_cause(bad_scores_cli: CliRun) -> None:
@@ -801,3 +803,13 @@ def test_mostly_bad_table_fails_the_build_naming_table_and_cause(bad_scores_cli:
         "select quarantine_reason, quarantine_column, count(*) from fct_quarantined_rows group by all"
     )
     assert sorted(reasons) == [("out_of_scale", "score", 1), ("unparseable_value", "score", 8)]
+
+
+def test_a_var_on_the_command_line_raises_the_threshold(tmp_path: Path) -> None:
+    """The same export with --var quarantine_error_pct=90: 81.8 % is now a warning, and the build passes."""
+    run = build_bad_scores(tmp_path, "--var", "quarantine_error_pct=90")
+    assert run.code == 0, run.stderr
+    assert (
+        "WARNING survey_answers: 81.8 % of rows quarantined, above 1 %: "
+        "unparseable_value in score (8), out_of_scale in score (1)"
+    ) in run.stdout

@@ -57,7 +57,7 @@ COMMON_REASONS = {
 }
 EXPECTED_REASONS = {
     "accounts": COMMON_REASONS,
-    "contacts": COMMON_REASONS | {"invalid_category"},
+    "contacts": COMMON_REASONS,
     "contracts": COMMON_REASONS | {"missing_value", "unknown_currency", "invalid_order", "negative_amount"},
     "invoices": COMMON_REASONS | {"missing_value", "future_timestamp", "unknown_currency"},
     "churn_events": COMMON_REASONS | {"missing_value", "future_timestamp"},
@@ -355,9 +355,9 @@ def test_new_values_are_new_and_every_label_has_some(faulty):
     kept_as_new = {
         (name, column.name)
         for name, column in vocabulary_columns
-        if column.role == "label" or column.unknown_code
+        if column.role == "label" or not column.quarantines_unknown_code
     }
-    assert kept_as_new <= with_new  # every label and every code with a fallback
+    assert kept_as_new <= with_new  # every label and every code with a fallback or kept unknown
     assert {table for table, _ in with_new} == {name for name, _ in vocabulary_columns}  # unknown codes too
 
 
@@ -810,7 +810,7 @@ def checks(table, as_of: date) -> list[tuple[str, str]]:
     found += [
         (f"t.{column.name}__text is not null and t.{column.name} is null", column.invalid_reason)
         for column in table.columns
-        if column.role == "code" and column.unknown_code is None
+        if column.quarantines_unknown_code
     ]
     for column in table.columns:
         if column.references and column.missing_parent == "quarantine":

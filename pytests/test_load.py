@@ -301,7 +301,8 @@ def test_invalid_byte_in_utf8_file_flags_only_that_row(tmp_path: Path) -> None:
     ]
 
 
-def test_header_lacking_a_column_is_one_line_naming_file_column_and_option(tmp_path: Path) -> None:
+def test_header_lacking_a_column_is_one_line_naming_file_and_column(tmp_path: Path) -> None:
+    """The header splits into names, so the delimiter is right: the advice is the names, not the option."""
     raw = write_raw(tmp_path / "raw", {"survey_answers": b"response_id;question_id;answer_text\nR1;Q1;x\n"})
     with pytest.raises(RawExportError) as caught:
         load_raw_dir(raw, tmp_path / "landing")
@@ -309,7 +310,34 @@ def test_header_lacking_a_column_is_one_line_naming_file_column_and_option(tmp_p
     assert "\n" not in message
     assert message.startswith(f"{raw / 'survey_answers.csv'} line 1: the header lacks column(s) score ")
     assert "read with delimiter ';'" in message
+    assert "rename them in the header" in message and "`delimiter`" not in message
+
+
+def test_header_read_as_one_name_points_at_the_delimiter_option(tmp_path: Path) -> None:
+    raw = write_raw(
+        tmp_path / "raw", {"survey_answers": b"response_id;question_id;score;answer_text\nR1;Q1;3;x\n"}
+    )
+    with pytest.raises(RawExportError) as caught:
+        load_raw_dir(raw, tmp_path / "landing", {"survey_answers": TableOptions(delimiter=",")})
+    message = str(caught.value)
+    assert "the header lacks column(s) response_id, question_id, score, answer_text" in message
     assert "`delimiter`" in message and "raw_options.yml" in message
+
+
+def test_header_names_as_a_crm_writes_them(tmp_path: Path) -> None:
+    """Case, blanks and hyphens do not matter: 'Response ID', 'question-id', 'Answer  Text'."""
+    data = b"Response ID,question-id, SCORE ,Answer  Text\nR1,Q1,7,ok\n"
+    rows, _ = load_one(tmp_path, "survey_answers", data)
+    assert values(rows, "response_id", "question_id", "score", "answer_text") == [("R1", "Q1", "7", "ok")]
+
+
+def test_file_names_in_any_case(tmp_path: Path) -> None:
+    raw = write_raw(tmp_path / "raw", {})
+    (raw / "surveys.csv").rename(raw / "Surveys.CSV")
+    assert load_raw_dir(raw, tmp_path / "landing").tables["surveys"].rows == 0
+    write_raw(raw, {})  # surveys.csv again, beside Surveys.CSV
+    with pytest.raises(RawExportError, match=r"Surveys\.CSV and surveys\.csv differ only in case"):
+        load_raw_dir(raw, tmp_path / "landing")
 
 
 def test_unreadable_file_leaves_previous_landing_untouched(tmp_path: Path) -> None:

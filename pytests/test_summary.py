@@ -8,7 +8,16 @@ import pytest
 
 from cx_warehouse.cli import main
 from cx_warehouse.project import BuildSettings
-from cx_warehouse.summary import Headline, format_headline, last_complete_quarter_start, read_headline
+from cx_warehouse.summary import (
+    DataQuality,
+    Headline,
+    TableQuality,
+    Thresholds,
+    format_data_quality,
+    format_headline,
+    last_complete_quarter_start,
+    read_headline,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,6 +67,41 @@ def test_a_quarter_whose_responses_were_all_quarantined_says_so() -> None:
     text = format_headline(headline)
     assert "NPS   all quarantined" in text and "n/a" not in text.split("Logo churn")[0]
     assert "all 412 responses of the quarter are quarantined" in text
+
+
+def test_a_share_is_judged_only_from_the_minimum_rows_or_on_the_whole_table() -> None:
+    """Thresholds 1 % / 10 %, at least 5 rows: worked out by hand per table."""
+    tables = [
+        TableQuality("questions", 3, 1, 0, 0, "invalid_category in metric (1)", ""),  # 33 %, 1 row: no
+        TableQuality("churn_events", 2, 2, 0, 0, "future_timestamp in churned_at (2)", ""),  # 100 %: error
+        TableQuality("answers", 20, 9, 4, 0, "empty_answer in score (5)", ""),  # 5 missing of 20, 25 %: error
+        TableQuality("responses", 100, 8, 4, 0, "missing_value in submitted_at (4)", ""),  # 4 rows: no
+        TableQuality("tickets", 200, 0, 0, 6, "", "6 point at accounts missing or quarantined"),  # 3 %: warn
+    ]
+    quality = DataQuality(tables, [], 0, 0, Thresholds(1, 10, 1, 10, 5))
+    errors, warnings = quality.problems()
+    assert errors == [
+        "churn_events: 100.0 % of rows quarantined, above 10 %: future_timestamp in churned_at (2)",
+        "answers: 25.0 % of rows quarantined, above 10 %: empty_answer in score (5)",
+    ]
+    assert warnings == [
+        "tickets: 3.0 % of rows orphaned (their parent is missing or quarantined), above 1 %: "
+        "6 point at accounts missing or quarantined"
+    ]
+
+
+def test_new_values_say_what_became_of_their_rows() -> None:
+    new_values = [
+        ("accounts", "tier", "Gold", 3, "Gold"),  # a label: shown as written
+        ("churn_events", "reason_category", "budget", 2, "other"),  # a code with a fallback
+        ("contacts", "is_decision_maker", "måske", 2, None),  # keep_unknown
+        ("invoices", "currency", "ISK", 1, None),  # an unknown code quarantines its row
+    ]
+    text = format_data_quality(DataQuality([], new_values, 0, 0, Thresholds(1, 10, 1, 10, 5)))
+    assert "accounts.tier = 'Gold' (3 rows)\n" in text
+    assert "churn_events.reason_category = 'budget' (2 rows) -> counted as other" in text
+    assert "contacts.is_decision_maker = 'måske' (2 rows) -> kept as unknown" in text
+    assert "invoices.currency = 'ISK' (1 row) -> quarantined (unknown code)" in text
 
 
 def test_headline_reads_the_built_marts(warehouse: BuildSettings) -> None:

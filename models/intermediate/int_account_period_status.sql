@@ -8,8 +8,9 @@
     is_revenue_incomplete: a quarantined contract or churn event of the account concerns the period
     (int_account_revenue_gaps: its days overlap the opening day to period_end; a value that did not parse
     concerns every period), so the positions seen here may lack it: mart_churn keeps such account-periods out
-    of its movements and rates and counts them apart. Only accounts with a valid contract can be read as
-    churned, so only theirs are marked; they are listed even when no valid contract runs in the period.
+    of its movements and rates and counts them apart. The accounts marked are those the warehouse knows (a
+    valid contract or a valid CRM row), listed even when no valid contract runs in the period: an account
+    whose only contract was quarantined is a gap in new business, not an account that never bought.
     Scale: the range join pairs each contract only with the periods it overlaps (a few dozen per grain),
     and every other join is on equality. -#}
 
@@ -23,11 +24,21 @@ periods as (
     select * from {{ ref('int_reporting_periods') }}
 ),
 
+accounts as (
+    select * from {{ ref('int_accounts__checked') }}
+),
+
 revenue_gaps as (
     select * from {{ ref('int_account_revenue_gaps') }}
     where
         source_table in ('contracts', 'churn_events')
-        and account_id in (select contracts.account_id from contracts)
+        and (
+            account_id in (select contracts.account_id from contracts)
+            or account_id in (
+                select accounts.account_id from accounts
+                where accounts.quarantine_reason is null
+            )
+        )
 ),
 
 contract_periods as (

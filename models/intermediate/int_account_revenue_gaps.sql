@@ -3,62 +3,47 @@
     the days it concerns (a contract's start and end, an invoice's date, a churn's day; null where the value
     did not parse, meaning every day). int_account_period_status marks the account-periods it overlaps as
     incomplete; mart_clv flags the account. A quarantined row whose key has a valid row (a copy of a kept row,
-    or a broken copy beside a good one) is no gap: the event is in the marts. -#}
+    or a broken copy beside a good one) is no gap: the event is in the marts. Nor is a row quarantined as
+    future_timestamp (an invoice or churn dated after the as-of day): it is scheduled, and concerns no day the
+    marts describe. -#}
 
-with contracts as (
-    select * from {{ ref('int_contracts__checked') }}
-),
+{%- set revenue_tables = [
+    {'table': 'contracts', 'key': 'contract_id', 'gap_from': 'start_date', 'gap_to': 'end_date'},
+    {'table': 'invoices', 'key': 'invoice_id', 'gap_from': 'invoice_date', 'gap_to': 'invoice_date'},
+    {'table': 'churn_events', 'key': 'account_id', 'gap_from': reporting_date('churned_at'),
+     'gap_to': reporting_date('churned_at')},
+] %}
 
-invoices as (
-    select * from {{ ref('int_invoices__checked') }}
-),
+with
+{% for revenue in revenue_tables -%}
+    {{ revenue.table }} as (
+        select * from {{ ref('int_' ~ revenue.table ~ '__checked') }}
+    ),
 
-churn_events as (
-    select * from {{ ref('int_churn_events__checked') }}
-),
-
+{% endfor -%}
 gaps as (
-    select
-        account_id,
-        'contracts' as source_table,
-        record_key,
-        quarantine_reason,
-        start_date as gap_from,
-        end_date as gap_to
-    from contracts
-    where quarantine_reason is not null
-        and (contract_id is null or contract_id not in (
-            select kept.contract_id from contracts as kept
-            where kept.quarantine_reason is null
-        ))
-    union all
-    select
-        account_id,
-        'invoices' as source_table,
-        record_key,
-        quarantine_reason,
-        invoice_date as gap_from,
-        invoice_date as gap_to
-    from invoices
-    where quarantine_reason is not null
-        and (invoice_id is null or invoice_id not in (
-            select kept.invoice_id from invoices as kept
-            where kept.quarantine_reason is null
-        ))
-    union all
-    select
-        account_id,
-        'churn_events' as source_table,
-        record_key,
-        quarantine_reason,
-        {{ reporting_date('churned_at') }} as gap_from,
-        {{ reporting_date('churned_at') }} as gap_to
-    from churn_events
-    where quarantine_reason is not null
-        and account_id not in (
-            select kept.account_id from churn_events as kept
-            where kept.quarantine_reason is null
-        )
+    {%- for revenue in revenue_tables %}
+        {%- if not loop.first %}
+
+            union all
+
+        {%- endif %}
+        select
+            account_id,
+            '{{ revenue.table }}' as source_table,
+            record_key,
+            quarantine_reason,
+            {{ revenue.gap_from }} as gap_from,
+            {{ revenue.gap_to }} as gap_to
+        from {{ revenue.table }}
+        where
+            quarantine_reason is not null
+            and quarantine_reason != 'future_timestamp'
+            and ({{ revenue.key }} is null or {{ revenue.key }} not in (
+                select kept.{{ revenue.key }} from {{ revenue.table }} as kept
+                where kept.quarantine_reason is null
+            ))
+    {%- endfor %}
 ),
 
 final as (

@@ -1,7 +1,8 @@
-{#- The codes the warehouse acts on and every spelling that means one: one row per vocabulary and value_key
-    (the spelling's key: trimmed, spaces collapsed, lower case; macro label_key), from seed label_synonyms,
-    plus each currency of seed fx_rates as its own code. The checked models match their code columns here
-    (macros/quarantine.sql), so 'NPS ', 'Net Promoter Score' and 'nps' are one metric, and 'ja' is true. -#}
+{#- Every spelling seed label_synonyms lists, keyed: one row per vocabulary and value_key (the spelling's key:
+    trimmed, spaces collapsed, lower case; macro label_key), with the code it means (for a label, its display
+    label: int_label_values), plus each currency of seed fx_rates as its own code. The checked models match
+    their code columns here (macros/quarantine.sql), so 'NPS ', 'Net Promoter Score' and 'nps' are one metric,
+    and 'ja' is true. -#}
 
 with label_synonyms as (
     select * from {{ ref('label_synonyms') }}

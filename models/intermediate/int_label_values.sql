@@ -8,16 +8,17 @@ with spellings as (
     select * from {{ ref('int_label_spellings') }}
 ),
 
-label_synonyms as (
-    select * from {{ ref('label_synonyms') }}
+code_values as (
+    select * from {{ ref('int_code_values') }}
 ),
 
+{# The seed's spellings, keyed: a value's display label is the seed's code for it. #}
 seeded as (
-    select distinct
-        cast(vocabulary as {{ dbt.type_string() }}) as vocabulary,
-        {{ label_key('cast(spelling as ' ~ dbt.type_string() ~ ')') }} as value_key,
-        cast(display_value as {{ dbt.type_string() }}) as display_value
-    from label_synonyms
+    select
+        vocabulary,
+        value_key,
+        code as display_value
+    from code_values
 ),
 
 observed as (

@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cx_warehouse.benchmark import INTEGER_TEXT, NUMBER_TEXT, project_vars
-from cx_warehouse.project import project_dir
+from cx_warehouse.benchmark import INTEGER_TEXT, NUMBER_TEXT
+from cx_warehouse.project import project_dir, project_vars
 from cx_warehouse.raw_contract import RawColumn, RawTable, raw_tables
 
 GRAINS = ("month", "quarter", "year")
@@ -167,8 +167,9 @@ def checked(
 ) -> pd.DataFrame:
     """One raw table typed and checked by its declaration in the raw contract: its key, the columns in `keep`
     and every column a check needs, typed; _row_number; version_at (the latest of the table's version_by
-    timestamps) and passes_contract (no load error, key present, values parsed, required values present, no
-    timestamp after the as-of day where declared, codes known). A money column is in cents."""
+    timestamps), passes_contract (no load error, key present, values parsed, required values present, no
+    timestamp after the as-of day where declared, codes known) and is_scheduled (the first check the row fails
+    is the one on a timestamp after the as-of day). A money column is in cents."""
     table: RawTable = raw_tables()[name]
     columns = [
         column
@@ -184,26 +185,30 @@ def checked(
         landing_dir, name, [column.name for column in columns] + ["_row_number", "_load_error"]
     )
     frame = pd.DataFrame({"_row_number": raw["_row_number"]})
-    passes = raw["_load_error"].isna()
+    # The warehouse's checks in its order: readable (load, key, parse, required), then dated, then known.
+    readable = raw["_load_error"].isna()
+    dated = pd.Series(True, index=raw.index)
+    known = pd.Series(True, index=raw.index)
     for column in columns:
         text, value = raw[column.name], _typed(column, raw[column.name], seeds)
         frame[column.name] = value
         if column.is_required:
-            passes &= text.notna()
-        parsed = column.role != "code" and column.kind != "text"
-        known = column.role == "code" and column.unknown_code is None
-        if parsed or known:  # a value that does not parse, or a code its vocabulary does not know
-            passes &= text.isna() | value.notna()
+            readable &= text.notna()
+        if column.role != "code" and column.kind != "text":  # a value that does not parse
+            readable &= text.isna() | value.notna()
+        if column.quarantines_unknown_code:  # a code its vocabulary does not know
+            known &= text.isna() | value.notna()
         if column.not_after_as_of:
             end = settings.as_of_end if column.kind == "timestamp" else settings.as_of + pd.Timedelta(days=1)
-            passes &= ~(value >= end)
+            dated &= ~(value >= end)
     version = list(table.version_by)
     if version:
         first = frame[version[0]]
         frame["version_at"] = pd.concat([frame[name].fillna(first) for name in version], axis=1).max(axis=1)
     else:
         frame["version_at"] = pd.NaT
-    frame["passes_contract"] = passes
+    frame["passes_contract"] = readable & dated & known
+    frame["is_scheduled"] = readable & ~dated
     return frame
 
 
@@ -529,7 +534,8 @@ def contracts_and_gaps(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Valid contracts (the newest copy of each) with ARR in EUR cents (rounded half up, as the warehouse's
     decimals), and the days each quarantined contract of a known account concerns (start to end; missing: a
-    date that did not parse, every day). A row whose key also has a valid row is no gap."""
+    date that did not parse, every day). A row whose key also has a valid row, or dated after the as-of day,
+    is no gap."""
     contracts = checked(landing_dir, "contracts", seeds, settings)
     contracts["is_valid"] = (
         contracts["passes_contract"]
@@ -538,7 +544,10 @@ def contracts_and_gaps(
     )
     kept_keys = set(contracts.loc[contracts["is_valid"], "contract_id"])
     gaps = contracts[
-        ~contracts["is_valid"] & contracts["account_id"].notna() & ~contracts["contract_id"].isin(kept_keys)
+        ~contracts["is_valid"]
+        & ~contracts["is_scheduled"]
+        & contracts["account_id"].notna()
+        & ~contracts["contract_id"].isin(kept_keys)
     ]
     gaps = gaps.rename(columns={"start_date": "gap_from", "end_date": "gap_to"})
     valid = newest(contracts[contracts["is_valid"]], ["contract_id"]).copy()
@@ -554,12 +563,15 @@ def churn_events_and_gaps(
     landing_dir: Path, seeds: Seeds, settings: Settings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Valid churn events (the newest copy per account) with their day, and the day of each quarantined one of
-    a known account (missing when it did not parse: every day)."""
+    a known account (missing when it did not parse: every day); one dated after the as-of day is no gap."""
     events = checked(landing_dir, "churn_events", seeds, settings)
     events["churned_on"] = settings.reporting_date(events["churned_at"])
     kept_accounts = set(events.loc[events["passes_contract"], "account_id"])
     gaps = events[
-        ~events["passes_contract"] & events["account_id"].notna() & ~events["account_id"].isin(kept_accounts)
+        ~events["passes_contract"]
+        & ~events["is_scheduled"]
+        & events["account_id"].notna()
+        & ~events["account_id"].isin(kept_accounts)
     ]
     gaps = pd.DataFrame(
         {"account_id": gaps["account_id"], "gap_from": gaps["churned_on"], "gap_to": gaps["churned_on"]}
@@ -723,7 +735,8 @@ def compute_marts(
     contracts, contract_gaps = contracts_and_gaps(landing_dir, seeds, settings)
     events, event_gaps = churn_events_and_gaps(landing_dir, seeds, settings)
     gaps = pd.concat([contract_gaps, event_gaps], ignore_index=True)
-    gaps = gaps[gaps["account_id"].isin(contracts["account_id"])]  # no other account can be read as churned
+    known = gaps["account_id"].isin(contracts["account_id"]) | gaps["account_id"].isin(accounts["account_id"])
+    gaps = gaps[known]
     return {
         "mart_nps_by_segment": nps_mart(scores, seeds),
         "mart_csat_by_touchpoint": touchpoint_mart(scores, "csat", "satisfied", positions),

@@ -49,7 +49,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cx_warehouse.project import BuildSettings, project_dir
+from cx_warehouse.project import BuildSettings, project_dir, project_vars
 from cx_warehouse.raw_contract import RawColumn, RawTable, raw_tables
 
 ANSWERS_PER_ACCOUNT = 100
@@ -298,13 +298,6 @@ NUMBER_TEXT = "[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?"
 INTEGER_TEXT = "[+-]?[0-9]{1,18}([.]0*)?"
 
 
-def project_vars() -> dict[str, Any]:
-    """The vars block of dbt_project.yml: the defaults of every dbt run that does not set them."""
-    import yaml
-
-    return dict(yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars") or {})
-
-
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -331,9 +324,10 @@ def contract_table_sql(table: RawTable, landing_dir: Path) -> str:
     """One raw table as a subquery for the DuckDB baseline, written from its declaration in the raw contract:
     every column typed by its data_type (a code matched to its vocabulary in the script's table `codes`,
     unknown -> the column's unknown_code), _row_number, version_at (the latest of the table's version_by
-    timestamps) and passes_contract: no load error, the key present, every typed value parsed, every required
-    value present, no timestamp after the as-of day where declared not_after_as_of, every code known. The
-    table's own rules, references and copies are the script's."""
+    timestamps), passes_contract: no load error, the key present, every typed value parsed, every required
+    value present, no timestamp after the as-of day where declared not_after_as_of, every code known; and
+    is_scheduled: the first check the row fails is the one on the as-of day. The table's own rules,
+    references and copies are the script's."""
     path = _sql_text(str((landing_dir / f"{table.name}.parquet").resolve()))
     typed, joins = [], []
     for column in table.columns:
@@ -354,22 +348,23 @@ def contract_table_sql(table: RawTable, landing_dir: Path) -> str:
             typed.append(f"{_typed_sql(column, raw)} as {column.name}")
         if column.role == "code" or column.kind != "text":
             typed.append(f"{raw} as {column.name}__text")
-    checks = ["_load_error is null"]
+    # The warehouse's checks in its order: readable (load, key, parse, required), then dated, then known.
+    readable, dated, known = ["_load_error is null"], ["true"], ["true"]
     for column in table.columns:
         name = column.name
         if column.role == "key":
-            checks.append(f"{name} is not null")
+            readable.append(f"{name} is not null")
         elif column.required:
-            checks.append(
+            readable.append(
                 f"{name}{'__text' if column.role == 'code' or column.kind != 'text' else ''} is not null"
             )
         if column.role != "code" and column.kind != "text":
-            checks.append(f"({name}__text is null or {name} is not null)")
+            readable.append(f"({name}__text is null or {name} is not null)")
         if column.not_after_as_of:
             end = "getvariable('as_of_end')" if column.kind == "timestamp" else "getvariable('as_of') + 1"
-            checks.append(f"coalesce({name} < {end}, true)")
-        if column.role == "code" and column.unknown_code is None:
-            checks.append(f"({name}__text is null or {name} is not null)")
+            dated.append(f"coalesce({name} < {end}, true)")
+        if column.quarantines_unknown_code:
+            known.append(f"({name}__text is null or {name} is not null)")
     version = table.version_by
     if not version:
         version_at = "cast(null as timestamp)"
@@ -379,10 +374,11 @@ def contract_table_sql(table: RawTable, landing_dir: Path) -> str:
         version_at = "greatest(" + ", ".join(f"coalesce({name}, {version[0]})" for name in version) + ")"
     selected = ",\n            ".join([*typed, "raw._row_number", "raw._load_error"])
     joined = "".join(f"\n        {join}" for join in joins)
-    passes = "\n        and ".join(checks)
+    is_readable, is_dated, is_known = ("\n        and ".join(checks) for checks in (readable, dated, known))
     return (
         f"(\n    select\n        typed.*,\n        {version_at} as version_at,\n"
-        f"        {passes} as passes_contract\n"
+        f"        ({is_readable}) and ({is_dated}) and ({is_known}) as passes_contract,\n"
+        f"        ({is_readable}) and not ({is_dated}) as is_scheduled\n"
         f"    from (\n        select\n            {selected}\n"
         f"        from read_parquet({path}) as raw{joined}\n    ) as typed\n)"
     )

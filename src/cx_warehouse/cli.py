@@ -26,6 +26,16 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date as YYYY-MM-DD") from error
 
 
+def _dbt_var(text: str) -> tuple[str, object]:
+    """NAME=VALUE, the value read as YAML (as dbt's --vars reads it): 'quarantine_error_pct=20' -> 20."""
+    import yaml
+
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=VALUE, e.g. quarantine_error_pct=20")
+    return name.strip(), yaml.safe_load(value)
+
+
 class BuildFailed(RuntimeError):
     """The build ran but its data-quality checks or dbt found an error; the message names the cause."""
 
@@ -44,7 +54,8 @@ def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bo
     quiet = [] if verbose else ["--quiet"]
     refresh = ["--full-refresh"] if full_refresh else []
     failure = None
-    # Seeds are always reloaded in full: small, and a seed whose columns changed (an upgrade) cannot be appended.
+    # Seeds are always reloaded in full: small, and a seed whose columns changed (an upgrade) cannot be
+    # appended.
     for command, options in (("seed", ["--full-refresh"]), ("build", refresh)):
         try:
             result = run_dbt([*quiet, command, *options], settings)
@@ -59,6 +70,8 @@ def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bo
     try:
         quality = read_data_quality(settings.database, as_of, settings.extra_vars)
     except Exception:  # the data-quality marts were not built: dbt's own failure is the cause
+        if failure is None:
+            raise
         raise failure from None
     print()
     print(format_headline(read_headline(settings.database, as_of)))
@@ -102,6 +115,7 @@ def _settings(args: argparse.Namespace, raw_dir: Path, as_of: date | None) -> Bu
         args.database,
         args.format,
         as_of,
+        extra_vars=dict(getattr(args, "var", [])),  # only build runs dbt
         load_options=load_options,
         reporting_time_zone=args.reporting_time_zone,
     )
@@ -167,6 +181,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
     build.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from all raw rows"
+    )
+    build.add_argument(
+        "--var",
+        type=_dbt_var,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a dbt var of dbt_project.yml for this build, e.g. --var quarantine_error_pct=20 "
+        "(repeatable)",
     )
     build.set_defaults(handler=_build)
 

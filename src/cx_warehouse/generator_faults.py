@@ -84,6 +84,7 @@ NEW_SPELLINGS = {
     "ticket_category": ("security", "performance"),
     "churn_reason": ("budget", "merger", "relocation"),
     "feedback_outcome": ("escalated", "closed"),
+    "boolean": ("maybe", "måske", "vet ikke"),
 }
 # The content column a conflicting copy changes: one a source system edits (an account renamed, ARR
 # corrected, a ticket re-prioritised, a score changed). Never a key, reference or code, so the copy breaks no
@@ -620,7 +621,7 @@ def fault_kinds(table: RawTable) -> tuple[FaultKind, ...]:
         kinds.append(kind("future_timestamp", _future, _filled(dated)))
     failing_codes: dict[str, list[RawColumn]] = defaultdict(list)
     for column in columns:
-        if column.role == "code" and column.unknown_code is None:
+        if column.quarantines_unknown_code:
             failing_codes[column.invalid_reason].append(column)
     kinds += [kind(reason, _unknown_code(codes)) for reason, codes in failing_codes.items()]
     quarantining = [
@@ -636,7 +637,7 @@ def fault_kinds(table: RawTable) -> tuple[FaultKind, ...]:
             orphaned = _orphaned(column.name, double_submission)
             kinds.append(_finding(ORPHAN, column.name, AFTER, orphaned, fresh))
         if column.vocabulary in vocabularies().names:
-            if column.role == "label" or column.unknown_code is not None:
+            if column.role == "label" or not column.quarantines_unknown_code:
                 kinds.append(_finding(NEW_VALUE, column.name, IN_PLACE, _new_value(column)))
             kinds.append(_finding(KNOWN_SPELLING, column.name, IN_PLACE, _known_spelling(column)))
     return tuple(_merged(kinds))

@@ -46,7 +46,7 @@ import json
 import os
 import re
 import tempfile
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -588,13 +588,22 @@ def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unknown error"
 
 
+_NAME_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def column_key(name: str) -> str:
+    """A file's column name as the contract's: BOM stripped, trimmed, case-folded, each run of blanks or
+    hyphens an underscore ('Account ID', 'account-id' -> 'account_id')."""
+    return _NAME_SEPARATORS.sub("_", name.replace("\ufeff", "").strip(_TRIM).casefold())
+
+
 def _header_index(names: Sequence[str], table: RawTable) -> tuple[list[int], list[str]]:
-    """Position of each contract column among a file's column names (trimmed, case-insensitive, BOM
-    stripped; -1 if absent) and the contract columns that are missing."""
+    """Position of each contract column among a file's column names (matched by column_key; the first of
+    two that match; -1 if absent) and the contract columns that are missing."""
     positions: dict[str, int] = {}
     for position, name in enumerate(names):
-        positions.setdefault(name.replace("\ufeff", "").strip(_TRIM).casefold(), position)
-    index = [positions.get(column.name.casefold(), -1) for column in table.columns]
+        positions.setdefault(column_key(name), position)
+    index = [positions.get(column.name, -1) for column in table.columns]
     return index, [column.name for column, position in zip(table.columns, index, strict=True) if position < 0]
 
 
@@ -957,11 +966,18 @@ def _read_layout(path: Path, codec: str, table: RawTable, delimiter_option: str)
     index, missing = _header_index([_MARKS.sub("\ufffd", name) for name in header.fields], table)
     if missing:
         shown_delimiter = "tab" if delimiter == "\t" else repr(delimiter)
+        # A header split into several names was read with the right delimiter: the names are what differs.
+        fix = (
+            f"or set `delimiter` (or `encoding`) for this table in {OPTIONS_FILE}"
+            if len(header.fields) == 1
+            else "or rename them in the header (case, blanks and hyphens do not matter: 'Account ID' is "
+            "account_id)"
+        )
         raise RawExportError(
             f"{path} line {header.line}: the header lacks column(s) {', '.join(missing)} of table "
             f"{table.name} (read with delimiter {shown_delimiter}; found: "
             f"{_shown(', '.join(name.strip() for name in header.fields))}). Add the columns to the export, "
-            f"or set `delimiter` (or `encoding`) for this table in {OPTIONS_FILE}."
+            f"{fix}."
         )
     return _CsvLayout(delimiter, len(header.fields), tuple(index), header.line, end_line)
 
@@ -1136,9 +1152,28 @@ class _CsvExport:
 # ---------------------------------------------------------------------------------------------- the folder
 
 
+def _files_by_name(raw_dir: Path) -> dict[str, list[Path]]:
+    """The folder's files by case-folded name: Windows tools write 'Invoices.CSV' as readily as
+    'invoices.csv'."""
+    files: dict[str, list[Path]] = defaultdict(list)
+    if raw_dir.is_dir():
+        for path in sorted(raw_dir.iterdir()):
+            if path.is_file():
+                files[path.name.casefold()].append(path)
+    return files
+
+
 def _raw_file(raw_dir: Path, table: str, format_option: str) -> tuple[Path, str]:
-    """The table's file and format: <table>.csv or <table>.parquet (format auto: whichever exists)."""
-    candidates = {fmt: raw_dir / f"{table}.{fmt}" for fmt in ("csv", "parquet")}
+    """The table's file and format: <table>.csv or <table>.parquet, in any case (format auto: whichever
+    exists)."""
+    files = _files_by_name(raw_dir)
+    candidates = {}
+    for fmt in ("csv", "parquet"):
+        found = files.get(f"{table}.{fmt}", [])
+        if len(found) > 1:
+            names = " and ".join(path.name for path in found)
+            raise RawExportError(f"{raw_dir}: {names} differ only in case. Keep one.")
+        candidates[fmt] = found[0] if found else raw_dir / f"{table}.{fmt}"
     if format_option == "auto":
         formats = [fmt for fmt, candidate in candidates.items() if candidate.is_file()]
         if len(formats) > 1:

@@ -22,6 +22,13 @@ def project_dir() -> Path:
     return candidate
 
 
+def project_vars() -> dict[str, object]:
+    """The vars block of dbt_project.yml: the defaults of every dbt run that does not set them."""
+    import yaml
+
+    return dict(yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars") or {})
+
+
 def default_database() -> Path:
     return project_dir() / "target" / "cx_warehouse.duckdb"
 

@@ -10,7 +10,8 @@ Roles (column `config.meta.role`):
   `vocabulary` names its list of known values and synonyms in seeds/label_synonyms.csv.
 - code: a value the warehouse acts on (question metric, booleans, currency, churn reason, case outcome),
   matched through the same seed; an unknown code is quarantined (as `invalid_reason`, default
-  invalid_category), or mapped to `unknown_code` where one is declared.
+  invalid_category), or mapped to `unknown_code` where one is declared, or kept empty (`keep_unknown`) where
+  no figure depends on it.
 - measure: a number (integer, double, money).
 - time: a timestamp or date; `not_after_as_of` quarantines one after the build's as-of day.
 - text: free text (comments, names), kept as written; `pii` marks personal data.
@@ -57,6 +58,7 @@ class RawColumn:
     missing_parent: str = "orphan"
     vocabulary: str | None = None
     unknown_code: str | None = None
+    keep_unknown: bool = False
     invalid_reason: str = "invalid_category"
     not_after_as_of: bool = False
     pii: bool = False
@@ -65,6 +67,12 @@ class RawColumn:
     def kind(self) -> str:
         """text, timestamp, date, integer, number, money or boolean."""
         return VALUE_KINDS[self.data_type]
+
+    @property
+    def quarantines_unknown_code(self) -> bool:
+        """A code column whose spelling the seed does not know makes its row unusable: it has neither a
+        fallback code (`unknown_code`) nor is it kept empty (`keep_unknown`)."""
+        return self.role == "code" and self.unknown_code is None and not self.keep_unknown
 
     @property
     def is_required(self) -> bool:
@@ -192,6 +200,7 @@ def contract_macro_text() -> str:
                 "missing_parent": column.missing_parent,
                 "vocabulary": column.vocabulary,
                 "unknown_code": column.unknown_code,
+                "keep_unknown": column.keep_unknown,
                 "invalid_reason": column.invalid_reason,
                 "not_after_as_of": column.not_after_as_of,
                 "pii": column.pii,
@@ -238,11 +247,12 @@ def _handling(column: RawColumn) -> str:
         vocabulary = f", synonyms in vocabulary `{column.vocabulary}`" if column.vocabulary else ""
         return f"label: any value kept as written{vocabulary}; empty: unknown"
     if column.role == "code":
-        unknown = (
-            f"counted as `{column.unknown_code}`"
-            if column.unknown_code
-            else f"row quarantined ({column.invalid_reason})"
-        )
+        if column.unknown_code:
+            unknown = f"counted as `{column.unknown_code}`"
+        elif column.keep_unknown:
+            unknown = "kept, as unknown (empty)"
+        else:
+            unknown = f"row quarantined ({column.invalid_reason})"
         return f"code, spellings in vocabulary `{column.vocabulary}`; an unknown one: {unknown}{required}"
     if column.role in ("measure", "time"):
         future = "; after the as-of day: row quarantined" if column.not_after_as_of else ""

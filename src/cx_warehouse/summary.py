@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from cx_warehouse.project import project_dir
+from cx_warehouse.project import project_vars
+from cx_warehouse.raw_contract import raw_tables
 
 
 def last_complete_quarter_start(as_of: date) -> date:
@@ -170,20 +169,16 @@ def format_headline(headline: Headline) -> str:
 # ------------------------------------------------------------------------------------------- data quality
 
 
-@cache
-def project_vars() -> dict[str, object]:
-    """The dbt vars' defaults, as dbt_project.yml sets them."""
-    return yaml.safe_load((project_dir() / "dbt_project.yml").read_text())["vars"]
-
-
 @dataclass(frozen=True)
 class Thresholds:
-    """Shares of a raw table's rows (percent) above which the build warns, and fails (the dbt vars)."""
+    """Shares of a raw table's rows (percent) above which the build warns, and fails, and the fewest rows a
+    share must hold to be judged unless it is the whole table (the dbt vars)."""
 
     quarantine_warn_pct: float
     quarantine_error_pct: float
     orphan_warn_pct: float
     orphan_error_pct: float
+    data_quality_min_rows: float
 
     @classmethod
     def from_vars(cls, overrides: dict[str, object] | None = None) -> Thresholds:
@@ -199,14 +194,17 @@ class TableQuality:
     settled_copies: int  # of quarantined_rows: copies of a counted row (duplicates, double submissions)
     orphaned_rows: int
     top_reasons: str  # 'unparseable_value in score (312), missing_key in response_id (4)'
-    orphan_parents: str  # '12 point at contacts missing from the export'
+    orphan_parents: str  # '12 point at contacts missing from the export or quarantined'
+
+    @property
+    def missing_rows(self) -> int:
+        """The rows missing from the figures: quarantined rows other than settled copies, as the dbt threshold
+        test on mart_raw_reconciliation.quarantined_pct counts them."""
+        return self.quarantined_rows - self.settled_copies
 
     @property
     def quarantined_pct(self) -> float:
-        """The share of rows missing from the figures: quarantined rows other than settled copies, as the
-        dbt threshold test on mart_raw_reconciliation.quarantined_pct counts them."""
-        missing = self.quarantined_rows - self.settled_copies
-        return missing * 100.0 / self.raw_rows if self.raw_rows else 0.0
+        return self.missing_rows * 100.0 / self.raw_rows if self.raw_rows else 0.0
 
     @property
     def orphaned_pct(self) -> float:
@@ -223,16 +221,19 @@ class DataQuality:
 
     def problems(self) -> tuple[list[str], list[str]]:
         """(errors, warnings): one line per table whose share of quarantined or orphaned rows passes a
-        threshold, naming the table, the share and its main cause."""
+        threshold, naming the table, the share and its main cause. As the dbt tests, a share is judged only
+        when it holds data_quality_min_rows rows or the whole table."""
         errors, warnings = [], []
         limits = self.thresholds
         for table in self.tables:
-            for share, warn, error, what, cause in (
-                (table.quarantined_pct, limits.quarantine_warn_pct, limits.quarantine_error_pct,
-                 "quarantined", table.top_reasons),
-                (table.orphaned_pct, limits.orphan_warn_pct, limits.orphan_error_pct,
-                 "orphaned (their parent is missing from the export)", table.orphan_parents),
+            for rows, share, warn, error, what, cause in (
+                (table.missing_rows, table.quarantined_pct, limits.quarantine_warn_pct,
+                 limits.quarantine_error_pct, "quarantined", table.top_reasons),
+                (table.orphaned_rows, table.orphaned_pct, limits.orphan_warn_pct, limits.orphan_error_pct,
+                 "orphaned (their parent is missing or quarantined)", table.orphan_parents),
             ):  # fmt: skip
+                if rows < limits.data_quality_min_rows and rows < table.raw_rows:
+                    continue
                 if share > error:
                     errors.append(f"{table.table}: {share:.1f} % of rows {what}, above {error:g} %: {cause}")
                 elif share > warn:
@@ -266,7 +267,7 @@ parents as (
 ),
 orphan_parents as (
     select source_table,
-        string_agg(orphans || ' point at ' || parent_table || ' missing from the export', ', '
+        string_agg(orphans || ' point at ' || parent_table || ' missing from the export or quarantined', ', '
                    order by orphans desc) as orphan_parents
     from parents
     group by source_table
@@ -328,8 +329,11 @@ def format_data_quality(quality: DataQuality, shown_values: int = 8) -> str:
         )
         for table, column, spelling, rows, shown_as in quality.new_values[:shown_values]:
             shown = f" -> counted as {shown_as}" if shown_as not in (None, spelling) else ""
-            shown = " -> quarantined (unknown code)" if shown_as is None else shown
-            lines.append(f"    {table}.{column} = '{spelling}' ({rows:,} rows){shown}")
+            if shown_as is None:
+                unusable = raw_tables()[table].column(column).quarantines_unknown_code
+                shown = " -> quarantined (unknown code)" if unusable else " -> kept as unknown"
+            count = f"{rows:,} row{'s' if rows != 1 else ''}"
+            lines.append(f"    {table}.{column} = '{spelling}' ({count}){shown}")
         if len(quality.new_values) > shown_values:
             lines.append(f"    ... and {len(quality.new_values) - shown_values} more")
     if quality.incomplete_account_periods or quality.incomplete_clv_accounts:

@@ -1,6 +1,7 @@
 {#- Every spelling of every label and code column, with how the warehouse shows or reads it: one row per
     source_table x source_column x spelling (as written, trimmed). shown_as is the label the marts show (a
-    label) or the code the warehouse acts on (a code; null when the value is quarantined as an unknown code).
+    label) or the code the warehouse acts on (a code; null when the spelling is unknown: its row quarantined,
+    or, for a code declared keep_unknown, kept with the code empty).
     is_new_value marks a spelling whose value seed label_synonyms does not list, in a vocabulary it lists:
     a value to check and, if it means a known one, to map in the seed. Nothing here rejects a row. -#}
 {%- set codes = raw_contract_columns() | selectattr('role', 'equalto', 'code') | list %}
