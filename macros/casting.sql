@@ -30,7 +30,7 @@
   {%- elif data_type in ('number', 'money') -%}
     case
       when {{ regexp_like(text, number_text_pattern()) }}
-        then {{ try_cast_as(text, type_double() if data_type == 'number' else 'decimal(18, 2)') }}
+        then {{ try_cast_as(text, type_double() if data_type == 'number' else type_money()) }}
     end
   {%- else -%}
     {{ exceptions.raise_compiler_error("cast_raw: unknown data_type '" ~ data_type ~ "' for column " ~ column) }}
@@ -80,17 +80,4 @@
   {#- A plain timestamp cast would drop the offset; timestamptz applies it. Needs the TimeZone setting = UTC
       for values without an offset (set in profiles.yml). -#}
   cast(timezone('UTC', try_cast({{ text_expression }} as timestamptz)) as timestamp)
-{%- endmacro %}
-
-{#- An 8-byte floating point type (dbt.type_float() is a 4-byte float on DuckDB and Spark). -#}
-{% macro type_double() -%}
-  {{ return(adapter.dispatch('type_double', 'cx_warehouse')()) }}
-{%- endmacro %}
-
-{% macro default__type_double() -%}
-  double
-{%- endmacro %}
-
-{% macro postgres__type_double() -%}
-  double precision
 {%- endmacro %}

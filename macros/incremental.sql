@@ -18,7 +18,7 @@
         late for an old day, rows deleted upstream, rows that moved out of the undated partition once
         corrected;
       - partitions the model finds changed itself (changed_partitions_sql): the survey facts rebuild the days
-        holding a dimension member that changed (survey_fact_partition_filter).
+        holding a stored row whose copied dimension attributes no longer match (macros/survey_facts.sql).
     The partition grain is a day (incremental_partition_grain): a month would rebuild a whole survey wave
     (a sixth of a year's answers in the demo data) every night of the month.
     Only this file knows the engines apart: a model configures itself with incremental_partitions_config(),
@@ -153,9 +153,7 @@
     {%- set cutoff = incremental_grain_start(
         watermark - modules.datetime.timedelta(days=incremental_lookback_days())) -%}
   {%- endif -%}
-  {%- set as_of_text = checked_var('as_of_date', 'date') if var('as_of_date')
-      else run_started_at.strftime('%Y-%m-%d') -%}
-  {%- set as_of_start = incremental_grain_start(modules.datetime.date.fromisoformat(as_of_text | string)) -%}
+  {%- set as_of_start = incremental_grain_start(modules.datetime.date.fromisoformat(as_of_day())) -%}
   {%- if as_of_start < cutoff -%}
     {%- set cutoff = as_of_start -%}
   {%- endif -%}
@@ -283,139 +281,4 @@
     {%- do literals.append("cast('" ~ partition ~ "' as date)") -%}
   {%- endfor -%}
   {{ return(partition_column ~ ' in (' ~ literals | join(', ') ~ ')') }}
-{%- endmacro %}
-
-{#- The survey facts copy a few attributes of the dimensions: a response its survey's touchpoint, its
-    contact's account and its language's display label, an answer its response's account and, through its
-    score_pct and score_category, its question's scale and cut-offs. A night that changes one of them must
-    rebuild the fact partitions holding its members, as a full refresh would.
-    int_survey_facts__dimensions_loaded keeps the attributes as the facts last copied them; the facts compare
-    it with the dimensions now. The other attributes (segments, question texts) are not copied: the marts join
-    the dimensions. -#}
-{% macro survey_fact_dimensions() -%}
-  {{ return([
-      {'dimension': 'contact', 'model': 'dim_contacts', 'key': 'contact_id', 'columns': ['account_id']},
-      {'dimension': 'survey', 'model': 'dim_surveys', 'key': 'survey_id', 'columns': ['touchpoint']},
-      {'dimension': 'language', 'model': 'int_label_values', 'key': 'value_key', 'columns': ['display_value'],
-       'where': "vocabulary = 'language'"},
-      {'dimension': 'question', 'model': 'dim_survey_questions', 'key': 'question_id',
-       'columns': ['scale_min', 'scale_max', 'higher_is_better', 'positive_score_from', 'positive_score_to',
-                   'passive_score_from', 'passive_score_to']},
-  ]) }}
-{%- endmacro %}
-
-{#- One row per dimension member: dimension, member_id, attributes (the copied columns as one text). -#}
-{% macro survey_fact_dimension_rows() -%}
-  {%- for dimension in survey_fact_dimensions() %}
-  select
-    '{{ dimension.dimension }}' as dimension,
-    cast({{ dimension.key }} as {{ dbt.type_string() }}) as member_id,
-    concat_ws('|'
-    {%- for column in dimension.columns %},
-      coalesce(cast({{ column }} as {{ dbt.type_string() }}), '<null>')
-    {%- endfor %}
-    ) as attributes
-  from {{ ref(dimension.model) }}
-  {%- if dimension.where %}
-  where {{ dimension.where }}
-  {%- endif %}
-  {%- if not loop.last %}
-  union all
-  {%- endif %}
-  {%- endfor %}
-{%- endmacro %}
-
-{#- A query of the changed members (dimension, member_id): added, removed or with other attributes since the
-    facts were last built; none when that record does not exist yet (then everything counts as changed). -#}
-{% macro survey_fact_changed_members() -%}
-  {%- set loaded = adapter.get_relation(
-      database=this.database, schema=this.schema, identifier='int_survey_facts__dimensions_loaded') -%}
-  {%- if loaded is none -%}
-    {{ return(none) }}
-  {%- endif -%}
-  {%- set changed_sql -%}
-    select now_changed.dimension, now_changed.member_id
-    from (
-      select current_rows.dimension, current_rows.member_id, current_rows.attributes
-      from ({{ survey_fact_dimension_rows() }}) as current_rows
-      except
-      select loaded_rows.dimension, loaded_rows.member_id, loaded_rows.attributes
-      from {{ loaded }} as loaded_rows
-    ) as now_changed
-    union all
-    select was_changed.dimension, was_changed.member_id
-    from (
-      select loaded_rows.dimension, loaded_rows.member_id, loaded_rows.attributes
-      from {{ loaded }} as loaded_rows
-      except
-      select current_rows.dimension, current_rows.member_id, current_rows.attributes
-      from ({{ survey_fact_dimension_rows() }}) as current_rows
-    ) as was_changed
-  {%- endset -%}
-  {{ return(changed_sql) }}
-{%- endmacro %}
-
-{#- The partition column of the survey facts: submitted_date (day grain) or submitted_month (month grain). -#}
-{% macro survey_fact_partition_column() -%}
-  {{ return('submitted_date' if incremental_partition_grain() == 'day' else 'submitted_month') }}
-{%- endmacro %}
-
-{#- The batch predicate of a survey fact ({{ this }}) built from the valid rows of a checked model: the
-    partitions to rebuild by incremental_partition_filter (look-back, changed row counts, the undated
-    partition) plus the partitions holding a row whose dimension member changed since the facts were last
-    built (every partition when that record does not exist yet).
-      partition_column: the checked rows' partition column as the model's SQL names it;
-      checked_model: the checked model the fact reads (it must be a ref of the fact);
-      members: the fact's columns that point at a member, as
-        {'column': 'question_id', 'dimension': 'question'}, or, when the fact reaches the member through
-        another model, {'column': 'response_id', 'dimension': 'contact',
-                        'through': {'model': 'fct_survey_responses', 'column': 'contact_id'}}
-        (that model must be a ref of the fact, keyed by the same column; 'column_sql' instead of 'column'
-        gives an expression over through_model whose value is the member id). -#}
-{% macro survey_fact_partition_filter(partition_column, checked_model, members) -%}
-  {%- set fact_partition = survey_fact_partition_column() -%}
-  {%- set partition_source -%}
-    select
-      partition_date,
-      last_event_at
-    from {{ ref(checked_model) }}
-    where quarantine_reason is null
-  {%- endset -%}
-  {%- set changed_members = survey_fact_changed_members() -%}
-  {%- set changed_partitions -%}
-    {%- if changed_members %}
-    with changed as (
-      {{ changed_members }}
-    )
-
-    {% endif -%}
-    select distinct loaded.{{ fact_partition }} as partition_start
-    from {{ this }} as loaded
-    {%- if changed_members %}
-    where
-      {%- for member in members %}
-      {{ 'or ' if not loop.first }}loaded.{{ member.column }} in (
-        {%- if member.through %}
-        select through_model.{{ member.column }}
-        from {{ ref(member.through.model) }} as through_model
-        where {{ member.through.get('column_sql', 'through_model.' ~ member.through.column) }} in (
-          select changed.member_id from changed
-          where changed.dimension = '{{ member.dimension }}'
-        )
-        {%- else %}
-        select changed.member_id from changed
-        where changed.dimension = '{{ member.dimension }}'
-        {%- endif %}
-      )
-      {%- endfor %}
-    {%- endif %}
-  {%- endset -%}
-  {{ return(incremental_partition_filter(
-      partition_column,
-      partition_source,
-      target_partition=fact_partition,
-      target_event_time='submitted_date',
-      target_valid_where=none,
-      changed_partitions_sql=changed_partitions
-  )) }}
 {%- endmacro %}

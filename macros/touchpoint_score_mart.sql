@@ -7,11 +7,11 @@
 {%- set measures = ['responses', positive_column, 'score_pct_sum'] -%}
 
 with monthly_scores as (
-    select * from {{ ref('int_survey_scores__monthly') }}
+    select * from {{ ref('prep_survey_scores__monthly') }}
 ),
 
 reporting_periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 touchpoint_stages as (

@@ -6,7 +6,7 @@
     narrows the mart rows that count (e.g. the accounts of mart_churn). -#}
 {% test has_rows_for_last_complete_period(model, grain='quarter', metric=none, where_clause=none) %}
   with periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
   ),
 
   last_complete as (

@@ -8,7 +8,7 @@ with churn as (
 ),
 
 periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 consecutive_periods as (

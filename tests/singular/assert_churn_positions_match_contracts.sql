@@ -21,7 +21,7 @@ churn as (
 ),
 
 periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 contracts as (

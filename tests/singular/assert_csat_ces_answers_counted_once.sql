@@ -17,7 +17,7 @@ questions as (
 ),
 
 reporting_periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 scored_answers as (

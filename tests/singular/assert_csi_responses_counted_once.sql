@@ -11,7 +11,7 @@ questions as (
 ),
 
 reporting_periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 mart as (

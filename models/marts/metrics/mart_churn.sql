@@ -1,6 +1,6 @@
 {#- Logo and revenue churn per period_grain x period_start x segment. Every stored count and ARR column is
     additive (summed over accounts, then over segment values); the ratios are computed in the last CTE only.
-    Churn is defined by contracts (int_account_period_status); churn_events_recorded counts the CRM's recorded
+    Churn is defined by contracts (prep_account_period_status); churn_events_recorded counts the CRM's recorded
     churn events dated in the period, for comparison. An account-period with a quarantined contract or churn
     event (is_revenue_incomplete) is kept out of the movements, positions and rates, since the missing row
     could be read as churn or contraction: incomplete_accounts counts those account-periods, and
@@ -18,11 +18,11 @@
 ] + incomplete_measures -%}
 
 with account_periods as (
-    select * from {{ ref('int_account_period_status') }}
+    select * from {{ ref('prep_account_period_status') }}
 ),
 
 periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 accounts as (
@@ -86,17 +86,17 @@ recorded_churn as (
         0 as churned_accounts,
         0 as accounts_end,
         1 as churn_events_recorded,
-        cast(0 as decimal(18, 2)) as arr_start,
-        cast(0 as decimal(18, 2)) as arr_new,
-        cast(0 as decimal(18, 2)) as arr_expansion,
-        cast(0 as decimal(18, 2)) as arr_contraction,
-        cast(0 as decimal(18, 2)) as arr_churned,
-        cast(0 as decimal(18, 2)) as arr_end,
+        cast(0 as {{ type_money() }}) as arr_start,
+        cast(0 as {{ type_money() }}) as arr_new,
+        cast(0 as {{ type_money() }}) as arr_expansion,
+        cast(0 as {{ type_money() }}) as arr_contraction,
+        cast(0 as {{ type_money() }}) as arr_churned,
+        cast(0 as {{ type_money() }}) as arr_end,
         0 as incomplete_accounts,
         0 as incomplete_accounts_start,
         0 as incomplete_accounts_end,
-        cast(0 as decimal(18, 2)) as incomplete_arr_start,
-        cast(0 as decimal(18, 2)) as incomplete_arr_end
+        cast(0 as {{ type_money() }}) as incomplete_arr_start,
+        cast(0 as {{ type_money() }}) as incomplete_arr_end
     from churn_events
     inner join periods
         on churn_events.churned_on >= periods.period_start
@@ -159,12 +159,12 @@ totals as (
         cast(
             coalesce(rolled_up.churn_events_recorded, 0) as {{ dbt.type_bigint() }}
         ) as churn_events_recorded,
-        cast(coalesce(rolled_up.arr_start, 0) as decimal(18, 2)) as arr_start,
-        cast(coalesce(rolled_up.arr_new, 0) as decimal(18, 2)) as arr_new,
-        cast(coalesce(rolled_up.arr_expansion, 0) as decimal(18, 2)) as arr_expansion,
-        cast(coalesce(rolled_up.arr_contraction, 0) as decimal(18, 2)) as arr_contraction,
-        cast(coalesce(rolled_up.arr_churned, 0) as decimal(18, 2)) as arr_churned,
-        cast(coalesce(rolled_up.arr_end, 0) as decimal(18, 2)) as arr_end,
+        cast(coalesce(rolled_up.arr_start, 0) as {{ type_money() }}) as arr_start,
+        cast(coalesce(rolled_up.arr_new, 0) as {{ type_money() }}) as arr_new,
+        cast(coalesce(rolled_up.arr_expansion, 0) as {{ type_money() }}) as arr_expansion,
+        cast(coalesce(rolled_up.arr_contraction, 0) as {{ type_money() }}) as arr_contraction,
+        cast(coalesce(rolled_up.arr_churned, 0) as {{ type_money() }}) as arr_churned,
+        cast(coalesce(rolled_up.arr_end, 0) as {{ type_money() }}) as arr_end,
         cast(coalesce(rolled_up.incomplete_accounts, 0) as {{ dbt.type_bigint() }}) as incomplete_accounts,
         cast(
             coalesce(rolled_up.incomplete_accounts_start, 0) as {{ dbt.type_bigint() }}
@@ -172,8 +172,8 @@ totals as (
         cast(
             coalesce(rolled_up.incomplete_accounts_end, 0) as {{ dbt.type_bigint() }}
         ) as incomplete_accounts_end,
-        cast(coalesce(rolled_up.incomplete_arr_start, 0) as decimal(18, 2)) as incomplete_arr_start,
-        cast(coalesce(rolled_up.incomplete_arr_end, 0) as decimal(18, 2)) as incomplete_arr_end
+        cast(coalesce(rolled_up.incomplete_arr_start, 0) as {{ type_money() }}) as incomplete_arr_start,
+        cast(coalesce(rolled_up.incomplete_arr_end, 0) as {{ type_money() }}) as incomplete_arr_end
     from segment_keys
     inner join periods
         on segment_keys.period_grain = periods.period_grain
@@ -220,16 +220,16 @@ final as (
         incomplete_arr_start,
         incomplete_arr_end,
         case
-            when accounts_start > 0 then cast(100.0 * churned_accounts / accounts_start as decimal(18, 6))
+            when accounts_start > 0 then cast(100.0 * churned_accounts / accounts_start as {{ type_rate() }})
         end as logo_churn_rate,
         case
-            when accounts_start > 0 then cast(100.0 * accounts_retained / accounts_start as decimal(18, 6))
+            when accounts_start > 0 then cast(100.0 * accounts_retained / accounts_start as {{ type_rate() }})
         end as crr,
         case
-            when arr_start > 0 then cast(100.0 * arr_retained_gross / arr_start as decimal(18, 6))
+            when arr_start > 0 then cast(100.0 * arr_retained_gross / arr_start as {{ type_rate() }})
         end as grr,
         case
-            when arr_start > 0 then cast(100.0 * arr_retained_net / arr_start as decimal(18, 6))
+            when arr_start > 0 then cast(100.0 * arr_retained_net / arr_start as {{ type_rate() }})
         end as nrr
     from ratio_inputs
 )

@@ -179,22 +179,22 @@ final as (
         employee_band,
         cast(invoices as {{ dbt.type_bigint() }}) as invoices,
         cast(credit_notes as {{ dbt.type_bigint() }}) as credit_notes,
-        cast(invoiced_eur as decimal(18, 2)) as invoiced_eur,
+        cast(invoiced_eur as {{ type_money() }}) as invoiced_eur,
         first_invoice_date,
         last_invoice_date,
-        cast(avg_invoice_raw as decimal(18, 2)) as avg_invoice_eur,
+        cast(avg_invoice_raw as {{ type_money() }}) as avg_invoice_eur,
         observed_until,
-        cast(years_observed_raw as decimal(18, 6)) as years_observed,
-        cast(invoices / years_observed_raw as decimal(18, 6)) as invoices_per_year,
+        cast(years_observed_raw as {{ type_rate() }}) as years_observed,
+        cast(invoices / years_observed_raw as {{ type_rate() }}) as invoices_per_year,
         cast(tier_churn_base_accounts as {{ dbt.type_bigint() }}) as tier_churn_base_accounts,
         cast(tier_churned_accounts as {{ dbt.type_bigint() }}) as tier_churned_accounts,
-        cast(tier_annual_churn_rate_raw as decimal(18, 6)) as tier_annual_churn_rate,
-        cast(expected_lifetime_raw as decimal(18, 6)) as expected_lifetime_years,
+        cast(tier_annual_churn_rate_raw as {{ type_rate() }}) as tier_annual_churn_rate,
+        cast(expected_lifetime_raw as {{ type_rate() }}) as expected_lifetime_years,
         cast(
             case
                 when quarantined_revenue_rows = 0
                     then avg_invoice_raw * (invoices / years_observed_raw) * expected_lifetime_raw
-            end as decimal(18, 2)
+            end as {{ type_money() }}
         ) as clv_eur,
         {#- Unknown when a contract is quarantined: the missing one may be the account's renewal. #}
         case when quarantined_revenue_rows = 0 then is_churned end as is_churned,

@@ -1,13 +1,13 @@
 {#- CSI per period: the average customer satisfaction index (0-100) of the responses submitted in it. Each
-    response's index comes from int_csi_responses; the sum and the count are rolled up and divided last. -#}
+    response's index comes from prep_csi_responses; the sum and the count are rolled up and divided last. -#}
 {%- set measures = ['responses', 'csi_sum'] -%}
 
 with csi_responses as (
-    select * from {{ ref('int_csi_responses') }}
+    select * from {{ ref('prep_csi_responses') }}
 ),
 
 reporting_periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 csi_monthly as (

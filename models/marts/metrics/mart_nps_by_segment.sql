@@ -11,11 +11,11 @@
 {%- endset %}
 
 with monthly_scores as (
-    select * from {{ ref('int_survey_scores__monthly') }}
+    select * from {{ ref('prep_survey_scores__monthly') }}
 ),
 
 reporting_periods as (
-    select * from {{ ref('int_reporting_periods') }}
+    select * from {{ ref('dim_reporting_periods') }}
 ),
 
 nps_bands as (

@@ -1,0 +1,37 @@
+{#- Every row of every checked model, with only what validation decided about it: one row per raw row of the
+    13 raw tables (each checked model keeps every staged row, tested), its key, its line and its verdict
+    (quarantine reason, column and detail; orphan columns). The one place that unions the checked tables: the
+    quarantine list (fct_quarantined_rows) and the per-table shares (mart_raw_reconciliation) read it. A view:
+    each reader filters or aggregates it in one pass over the checked tables. -#}
+{{ config(materialized='view') }}
+
+{%- set tables = checked_source_tables() %}
+
+with
+{% for table in tables -%}
+    {{ table.table }}_checked as (
+        select * from {{ ref('int_' ~ table.table ~ '__checked') }}
+    ),
+
+{% endfor -%}
+unioned as (
+    {%- for table in tables %}
+        {%- if not loop.first %}
+
+            union all
+
+        {%- endif %}
+        select
+            '{{ table.table }}' as source_table,
+            source_row_number,
+            source_line_number,
+            record_key,
+            quarantine_reason,
+            quarantine_column,
+            quarantine_detail,
+            orphan_columns
+        from {{ table.table }}_checked
+    {%- endfor %}
+)
+
+select * from unioned
