@@ -1,8 +1,9 @@
 """The incremental build (docs/incremental.md), with real dbt runs: a night's run on one new day of data gives
 exactly the warehouse a full refresh gives, running it again changes nothing, and it really is incremental.
 
-Yesterday's export is today's generated data cut back to the end of yesterday (cx_warehouse.nightly): rows
-created today are missing from it, and tickets and cases answered, solved or closed today are still open.
+Yesterday's export is today's generated data cut back to the end of yesterday
+(cx_warehouse.benchmark.nightly): rows created today are missing from it, and tickets and cases answered,
+solved or closed today are still open.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import pandas as pd
 import pytest
 
 from conftest import GENERATED_DATA_VARS
-from cx_warehouse.generator import generate
-from cx_warehouse.nightly import cut_raw_to_day
-from cx_warehouse.project import BuildSettings, load_raw, run_dbt
+from cx_warehouse.benchmark.nightly import cut_raw_to_day
+from cx_warehouse.generator.dataset import generate
+from cx_warehouse.runtime.project import BuildSettings, load_raw, run_dbt
 
 ACCOUNTS = 150
 SEED = 11
@@ -41,8 +42,8 @@ INCREMENTAL_MODELS = (
 # Old rows changed behind dbt's back, in a column that no change detection looks at: a run that rebuilt the
 # whole table (a plain table model) would put the original value back. table -> (column, row filter).
 TAMPERED = {
-    "int_survey_responses__checked": ("language", "response_id = '{response_id}'"),
-    "fct_survey_responses": ("language", "response_id = '{response_id}'"),
+    "int_survey_responses__checked": ("quarantine_detail", "response_id = '{response_id}'"),
+    "fct_survey_responses": ("invitation_id", "response_id = '{response_id}'"),
     "int_survey_answers__checked": ("answer_text", "response_id = '{response_id}'"),
     "fct_survey_answers": ("answer_text", "response_id = '{response_id}'"),
     "int_survey_invitations__checked": ("channel", "invitation_id = '{invitation_id}'"),
@@ -226,9 +227,8 @@ def test_tonights_run_rebuilt_only_some_partitions(nightly: Nightly) -> None:
         assert len(rebuilt) < stored.days[0] / 4, f"{name} rebuilt {len(rebuilt)} of {stored.days[0]} days"
 
 
-def test_rerunning_the_night_changes_nothing_and_leaves_old_partitions_alone(
-    nightly: Nightly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _rerun_of_tonight(nightly: Nightly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> BuildSettings:
+    """A copy of tonight's incremental warehouse, its export loaded again, ready for the same night's run."""
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
     rerun = BuildSettings(
@@ -240,6 +240,13 @@ def test_rerunning_the_night_changes_nothing_and_leaves_old_partitions_alone(
     )
     shutil.copy(nightly.incremental.database, rerun.database)
     load_raw(rerun)
+    return rerun
+
+
+def test_rerunning_the_night_changes_nothing_and_leaves_old_partitions_alone(
+    nightly: Nightly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rerun = _rerun_of_tonight(nightly, tmp_path, monkeypatch)
     with duckdb.connect(str(rerun.database)) as connection:
         keys = {
             "response_id": connection.execute(
@@ -262,6 +269,35 @@ def test_rerunning_the_night_changes_nothing_and_leaves_old_partitions_alone(
     for table, (column, where) in TAMPERED.items():
         values = _query(rerun.database, f"select {column} from {table} where {where.format(**keys)}")
         assert (values[column] == TAMPER_VALUE).all(), f"{table} was rebuilt beyond the nightly partitions"
+
+
+# Copies a survey fact stores from its dimensions, changed on an old row behind dbt's back: the fact compares
+# its stored copies with the dimensions every night (docs/incremental.md), so the night must rebuild that day.
+STALE_COPIES = {
+    "fct_survey_responses": ("account_id", "'ACC-MOVED'"),
+    "fct_survey_answers": ("score_category", "'stale'"),
+}
+
+
+def test_a_stored_copy_that_no_longer_matches_its_dimension_is_rebuilt(
+    nightly: Nightly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rerun = _rerun_of_tonight(nightly, tmp_path, monkeypatch)
+    with duckdb.connect(str(rerun.database)) as connection:
+        response_id, oldest_day = connection.execute(
+            "select response_id, submitted_date from fct_survey_answers where score_category is not null"
+            " order by submitted_date, response_id limit 1"
+        ).fetchone()
+        for table, (column, stale) in STALE_COPIES.items():
+            changed = connection.execute(
+                f"update {table} set {column} = {stale} where response_id = ?", [response_id]
+            ).fetchone()[0]
+            assert changed > 0, table
+    assert oldest_day < TODAY - timedelta(days=30), "the tampered day must lie far outside the look-back"
+
+    run_dbt(["run"], rerun)
+
+    assert _differences(_all_tables(rerun.database), _all_tables(nightly.full_refresh.database)) == []
 
 
 def _oldest_valid(connection: duckdb.DuckDBPyConnection, table: str, key: str) -> str:

@@ -2,7 +2,9 @@
     13 raw tables (each checked model keeps every staged row, tested), its key, its line and its verdict
     (quarantine reason, column and detail; orphan columns). The one place that unions the checked tables: the
     quarantine list (fct_quarantined_rows) and the per-table shares (mart_raw_reconciliation) read it. A view:
-    each reader filters or aggregates it in one pass over the checked tables. -#}
+    each reader filters or aggregates it in one pass over the checked tables. partition_date is the partition
+    of an incremental checked model (null for the others): a partition kept from an earlier night keeps that
+    night's row numbers, so a row is identified by its table, partition and row number. -#}
 {{ config(materialized='view') }}
 
 {%- set tables = checked_source_tables() %}
@@ -21,8 +23,11 @@ unioned as (
             union all
 
         {%- endif %}
+        {%- set checked = graph.nodes.get('model.cx_warehouse.int_' ~ table.table ~ '__checked') if execute %}
         select
             '{{ table.table }}' as source_table,
+            {{ 'partition_date' if checked and checked.config.materialized == 'incremental'
+               else 'cast(null as date)' }} as partition_date,
             source_row_number,
             source_line_number,
             record_key,

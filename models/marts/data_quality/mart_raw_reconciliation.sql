@@ -17,7 +17,9 @@ quarantine_reasons as (
 raw_tables as (
     {%- for table in checked_source_tables() %}
         {%- if not loop.first %}
-        union all
+
+            union all
+
         {%- endif %}
         select '{{ table.table }}' as source_table
     {%- endfor %}
