@@ -4,11 +4,12 @@
 -- nothing else, i.e. the practical speed limit on one machine. Its working tables (valid rows with the columns
 -- the marts need) live in a scratch database that is thrown away.
 --
--- It reads the loader's landing files (cx_warehouse.load, shared with dbt): every raw column as canonical text
--- (trimmed, empty = null; numbers with '.', ISO dates, UTC timestamps with 'Z'), with _row_number (file order)
--- and _load_error. What the raw contract declares (models/staging/*/_*__sources.yml) is not repeated here: the
--- harness writes each $${<table>} from it (cx_warehouse.benchmark.contract_table_sql): the columns typed by
--- their data_type, codes matched to their vocabulary through the table `codes` below, version_at (the table's
+-- It reads the loader's landing files (cx_warehouse.runtime.load, shared with dbt): every raw column as
+-- canonical text (trimmed, empty = null; numbers with '.', ISO dates, UTC timestamps with 'Z'), with
+-- _row_number (file order) and _load_error. What the raw contract declares (models/staging/*/_*__sources.yml)
+-- is not repeated here: the harness writes each $${<table>} from it
+-- (cx_warehouse.benchmark.baseline_duckdb.contract_table_sql): the columns typed by their data_type, codes
+-- matched to their vocabulary through the table `codes` below, version_at (the table's
 -- version_by), passes_contract (no load error, key present, values parsed, required values present, no
 -- future timestamp where declared, codes known) and is_scheduled (the first check failed is the future
 -- timestamp). $${label_spellings__<table>__<column>} counts the spellings of
@@ -30,7 +31,7 @@
 --   (incomplete_*), not in the movements, positions and rates.
 -- Unlike the project it is DuckDB-only (grouping sets, qualify, arg_max_null, range()).
 --
--- Placeholders, filled in by cx_warehouse.benchmark.duckdb_baseline_sql (string.Template):
+-- Placeholders, filled in by cx_warehouse.benchmark.baseline_duckdb.duckdb_baseline_sql (string.Template):
 --   ${seeds_dir}  the project's seeds/ folder       ${out_dir}  folder the four marts are written to
 --   ${as_of}      the build's as-of day, YYYY-MM-DD  ${reporting_start}  first reported day (dbt var)
 --   ${time_zone}  the reporting calendar's zone (dbt var reporting_time_zone)
@@ -332,7 +333,7 @@ select
 from scored
 group by all;
 
--- The reporting calendar (int_reporting_periods).
+-- The reporting calendar (dim_reporting_periods).
 create table periods as
 with months as (
     select cast(month_start as date) as month_start

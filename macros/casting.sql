@@ -1,5 +1,5 @@
 {#- Casting raw text to typed columns. Raw values arrive as text, in the canonical forms the loader writes
-    (cx_warehouse.load: numbers with a dot, ISO dates, UTC timestamps); a value that does not parse becomes
+    (cx_warehouse.runtime.load: numbers with a dot, ISO dates, UTC timestamps); a value that does not parse becomes
     null here and is named in the row's invalid_fields, so the row can be quarantined. Booleans and other
     codes are matched to their vocabulary in the checked models (macros/quarantine.sql), not cast. -#}
 

@@ -1,5 +1,5 @@
 {#- The raw contract is declared once, in the sources YAML: each column's data_type and its role in
-    config.meta (key, reference, label, code, measure, time, text; src/cx_warehouse/raw_contract.py explains
+    config.meta (key, reference, label, code, measure, time, text; src/cx_warehouse/runtime/raw_contract.py explains
     them), and per table dated_by / version_by. dbt's graph holds the YAML only while models run, so the
     declaration reaches SQL through the generated macro raw_contract_declared()
     (macros/raw_contract_declared.sql, kept equal to the YAML by a test), which also works while dbt parses

@@ -1,5 +1,5 @@
 {#- GENERATED from the raw contract in models/staging/*/_*__sources.yml by
-    `python -m cx_warehouse.raw_contract --write-macro`: edit the YAML, not this file
+    `python -m cx_warehouse.runtime.raw_contract --write-macro`: edit the YAML, not this file
     (pytests/test_raw_contract.py fails when they differ). Read through raw_table_contract(). -#}
 {% macro raw_contract_declared() -%}
   {{ return({

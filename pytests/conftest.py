@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cx_warehouse.generator import generate
-from cx_warehouse.project import BuildSettings, load_raw, run_dbt
+from cx_warehouse.generator.dataset import generate
+from cx_warehouse.runtime.project import BuildSettings, load_raw, run_dbt
 
 ACCOUNTS = 300
 SEED = 7

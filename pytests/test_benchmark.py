@@ -14,15 +14,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cx_warehouse import baseline_pandas, benchmark
-from cx_warehouse.project import BuildSettings, project_dir
-from cx_warehouse.raw_contract import raw_tables
+from cx_warehouse.benchmark import baseline_duckdb, baseline_pandas, compare, harness
+from cx_warehouse.runtime.project import BuildSettings, project_dir
+from cx_warehouse.runtime.raw_contract import raw_tables
 
 
 @pytest.fixture(scope="module")
 def duckdb_marts(warehouse: BuildSettings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("baseline_duckdb")
-    benchmark.run_duckdb_baseline(warehouse.landing_dir, out, warehouse.as_of_date)
+    baseline_duckdb.run_duckdb_baseline(warehouse.landing_dir, out, warehouse.as_of_date)
     return out
 
 
@@ -36,7 +36,7 @@ def pandas_marts(warehouse: BuildSettings, tmp_path_factory: pytest.TempPathFact
 
 
 def _assert_equal_marts(report: dict) -> None:
-    assert set(report) == set(benchmark.MART_KEYS)
+    assert set(report) == set(compare.MART_KEYS)
     for mart, entry in report.items():
         assert entry["ok"], (mart, entry)
         assert entry["rows"] > 0, mart
@@ -44,11 +44,11 @@ def _assert_equal_marts(report: dict) -> None:
 
 
 def test_duckdb_baseline_equals_the_marts(warehouse: BuildSettings, duckdb_marts: Path) -> None:
-    _assert_equal_marts(benchmark.check_marts(warehouse.database, duckdb_marts))
+    _assert_equal_marts(compare.check_marts(warehouse.database, duckdb_marts))
 
 
 def test_pandas_baseline_equals_the_marts(warehouse: BuildSettings, pandas_marts: Path) -> None:
-    _assert_equal_marts(benchmark.check_marts(warehouse.database, pandas_marts))
+    _assert_equal_marts(compare.check_marts(warehouse.database, pandas_marts))
 
 
 def test_baselines_see_the_quarantine(warehouse: BuildSettings, duckdb_marts: Path) -> None:
@@ -83,7 +83,7 @@ def test_baselines_check_the_raw_contract_alike(warehouse: BuildSettings) -> Non
     pass the same rows."""
     import pandas as pd
 
-    fragments = benchmark.baseline_fragments(warehouse.landing_dir)
+    fragments = baseline_duckdb.baseline_fragments(warehouse.landing_dir)
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'")
     as_of = warehouse.as_of_date.isoformat()
@@ -127,7 +127,7 @@ def test_check_marts_finds_a_changed_value_and_a_missing_row(
         path = changed / f"{mart}.parquet"
         connection.execute(f"create or replace view source as select * from '{duckdb_marts}/{mart}.parquet'")
         connection.execute(f"copy ({change}) to '{path}' (format parquet)")
-    report = benchmark.check_marts(warehouse.database, changed)
+    report = compare.check_marts(warehouse.database, changed)
     assert report["mart_ces_by_touchpoint"]["ok"]
     assert (
         report["mart_csat_by_touchpoint"]["mismatched_cells"]["satisfied"]
@@ -139,17 +139,17 @@ def test_check_marts_finds_a_changed_value_and_a_missing_row(
 
 
 def test_scale_labels() -> None:
-    assert benchmark.parse_scale("100k") == 100_000
-    assert benchmark.accounts_for("10m") == 100_000
-    assert benchmark.accounts_for("100m") == 1_000_000
+    assert harness.parse_scale("100k") == 100_000
+    assert harness.accounts_for("10m") == 100_000
+    assert harness.accounts_for("100m") == 1_000_000
     with pytest.raises(Exception, match="not a scale"):
-        benchmark.parse_scale("lots")
+        harness.parse_scale("lots")
 
 
 def test_harness_runs_end_to_end(tmp_path: Path) -> None:
     """A tiny scale (100 accounts) through every step, writing the results file."""
     results = tmp_path / "results.json"
-    code = benchmark.main(
+    code = harness.main(
         ["--scales", "10k", "--workdir", str(tmp_path / "work"), "--results", str(results), "--skip", "build"]
     )
     assert code == 0
@@ -181,9 +181,9 @@ def test_harness_runs_end_to_end(tmp_path: Path) -> None:
         assert scale["steps"]["incremental_run"]["returncode"] == 0
         assert all(entry["ok"] for entry in scale["incremental"]["same_marts_as_full_build"].values())
     # Generated once: a second run reuses the data (same marker) instead of writing it again.
-    marker = tmp_path / "work" / "10k" / benchmark.MARKER_NAME
+    marker = tmp_path / "work" / "10k" / harness.MARKER_NAME
     before = marker.stat().st_mtime_ns
-    assert benchmark.ensure_data(tmp_path / "work" / "10k", 100)["accounts"] == 100
+    assert harness.ensure_data(tmp_path / "work" / "10k", 100)["accounts"] == 100
     assert marker.stat().st_mtime_ns == before
 
 
@@ -192,11 +192,11 @@ def test_results_keep_every_earlier_run(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
     first = {"scale": "10k", "measured_at": "2026-01-01T00:00:00+00:00", "commit": "aaaaaaa"}
     other = {"scale": "1m", "measured_at": "2026-01-01T01:00:00+00:00", "commit": "aaaaaaa"}
-    benchmark.merge_results(results, [first, other], "first")
+    harness.merge_results(results, [first, other], "first")
     second = {"scale": "10k", "measured_at": "2026-01-02T00:00:00+00:00", "commit": "bbbbbbb"}
-    merged = benchmark.merge_results(results, [second], "second")
+    merged = harness.merge_results(results, [second], "second")
     assert merged["scales"]["10k"]["commit"] == "bbbbbbb"
     assert merged["scales"]["1m"]["commit"] == "aaaaaaa"
     assert merged["earlier_runs"] == {"10k@2026-01-01T00:00:00+00:00": {**first, "command": "first"}}
     assert json.loads(results.read_text()) == merged
-    assert re.fullmatch(r"[0-9a-f]{7,}(\+changes)?|unknown", benchmark.project_commit())
+    assert re.fullmatch(r"[0-9a-f]{7,}(\+changes)?|unknown", harness.project_commit())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cx_warehouse.expectations import read_marts, validate_frames
-from cx_warehouse.project import BuildSettings
+from cx_warehouse.runtime.expectations import read_marts, validate_frames
+from cx_warehouse.runtime.project import BuildSettings
 
 
 def test_suite_passes_on_the_built_marts(warehouse: BuildSettings) -> None:

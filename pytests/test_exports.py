@@ -18,10 +18,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cx_warehouse.cli import main
-from cx_warehouse.project import BuildSettings, load_raw, run_dbt
-from cx_warehouse.raw_contract import raw_tables
-from cx_warehouse.summary import read_headline
+from cx_warehouse.runtime.cli import main
+from cx_warehouse.runtime.project import BuildSettings, load_raw, run_dbt
+from cx_warehouse.runtime.raw_contract import raw_tables
+from cx_warehouse.runtime.summary import read_headline
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "exports"
 AS_OF = date(2024, 7, 15)  # every fixture's as-of day: the last complete quarter is Q2 2024

@@ -2,11 +2,11 @@
 and their manifests, and the correlations the metric marts depend on.
 
 The manifests are checked against an independent implementation of the warehouse's rules, run in DuckDB on
-what the loader (cx_warehouse.load) reads from the files: the checks of macros/quarantine.sql in their order,
-each table's own rules (models/intermediate/int_<table>__checked.sql), the copies, the double submissions,
-the orphans and the new values, with the seeds they read. So a bad row that breaks a second rule, a valid row
-that breaks one, a finding the warehouse would not report or a rule that no bad row exercises fails a test;
-pytests/test_warehouse.py compares the same manifests with a real build.
+what the loader (cx_warehouse.runtime.load) reads from the files: the checks of macros/quarantine.sql in their
+order, each table's own rules (models/intermediate/int_<table>__checked.sql), the copies, the double
+submissions, the orphans and the new values, with the seeds they read. So a bad row that breaks a second rule,
+a valid row that breaks one, a finding the warehouse would not report or a rule that no bad row exercises
+fails a test; pytests/test_warehouse.py compares the same manifests with a real build.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from cx_warehouse.cli import DEMO_ACCOUNTS, DEMO_SEED
-from cx_warehouse.comment_templates import TEMPLATES
-from cx_warehouse.generator import generate, main
-from cx_warehouse.load import load_raw_dir
-from cx_warehouse.raw_contract import raw_tables
+from cx_warehouse.generator.comment_templates import TEMPLATES
+from cx_warehouse.generator.dataset import generate, main
+from cx_warehouse.runtime.cli import DEMO_ACCOUNTS, DEMO_SEED
+from cx_warehouse.runtime.load import load_raw_dir
+from cx_warehouse.runtime.raw_contract import raw_tables
 
 PROJECT = Path(__file__).resolve().parents[1]
 END = date(2026, 9, 30)

@@ -1,6 +1,6 @@
-"""The raw loader (cx_warehouse.load) on small export folders written byte by byte: encodings, delimiters,
-quoting, broken lines, value normalisation, options, Parquet input and hostile folder names. Every expected
-figure is written by hand."""
+"""The raw loader (cx_warehouse.runtime.load) on small export folders written byte by byte: encodings,
+delimiters, quoting, broken lines, value normalisation, options, Parquet input and hostile folder names. Every
+expected figure is written by hand."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cx_warehouse import load
-from cx_warehouse.load import (
+from cx_warehouse.runtime import load
+from cx_warehouse.runtime.load import (
     REPORT_NAME,
     RawExportError,
     TableOptions,
@@ -22,7 +22,7 @@ from cx_warehouse.load import (
     normalise_timestamp,
     read_options,
 )
-from cx_warehouse.raw_contract import raw_tables
+from cx_warehouse.runtime.raw_contract import raw_tables
 
 META = ["_row_number", "_line_number", "_load_error", "_load_detail"]
 ANSWERS_HEADER = b"response_id,question_id,score,answer_text\n"

@@ -64,9 +64,7 @@ def test_no_model_reads_a_layer_after_its_own(manifest):
 
 def test_only_the_unions_of_every_raw_table_have_many_parents(manifest):
     many = {
-        name
-        for name, node in _models(manifest).items()
-        if len(set(node.depends_on.nodes)) >= MANY_PARENTS
+        name for name, node in _models(manifest).items() if len(set(node.depends_on.nodes)) >= MANY_PARENTS
     }
     assert many == UNIONS_OF_EVERY_RAW_TABLE
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import csv
 
-from cx_warehouse.project import project_dir
-from cx_warehouse.raw_contract import (
+from cx_warehouse.runtime.project import project_dir
+from cx_warehouse.runtime.raw_contract import (
     CONTRACT_MACRO,
     contract_macro_text,
     raw_tables,
@@ -18,14 +18,15 @@ from cx_warehouse.raw_contract import (
 def test_the_dbt_macro_is_generated_from_the_yaml() -> None:
     committed = (project_dir() / CONTRACT_MACRO).read_text()
     assert committed == contract_macro_text(), (
-        f"{CONTRACT_MACRO} is out of date: run python -m cx_warehouse.raw_contract --write-macro"
+        f"{CONTRACT_MACRO} is out of date: run python -m cx_warehouse.runtime.raw_contract --write-macro"
     )
 
 
 def test_the_readme_tables_are_generated_from_the_yaml() -> None:
     readme = (project_dir() / "README.md").read_text()
     assert readme_contract_section() in readme, (
-        "README.md's raw contract is out of date: run python -m cx_warehouse.raw_contract --write-readme"
+        "README.md's raw contract is out of date: "
+        "run python -m cx_warehouse.runtime.raw_contract --write-readme"
     )
 
 

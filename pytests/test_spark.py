@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 
 from conftest import GENERATED_DATA_VARS
-from cx_warehouse.project import BuildSettings
-from cx_warehouse.raw_contract import raw_contract
-from cx_warehouse.spark import SparkBuildSettings, java_available
+from cx_warehouse.runtime.project import BuildSettings
+from cx_warehouse.runtime.raw_contract import raw_contract
+from cx_warehouse.runtime.spark import SparkBuildSettings, java_available
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -71,7 +71,7 @@ def spark_run(
 ) -> Iterator[SparkRun]:
     if not java_available():
         pytest.skip("Java is not installed: pyspark needs a JVM (Java 17) to run the Spark build")
-    from cx_warehouse.spark import load_raw_tables, read_relation, run_dbt_spark, start_session
+    from cx_warehouse.runtime.spark import load_raw_tables, read_relation, run_dbt_spark, start_session
 
     assert warehouse.as_of_date is not None
     settings = SparkBuildSettings(
@@ -216,7 +216,7 @@ def test_spark_reads_csv_and_parquet_raw_files_alike(spark_run: SparkRun, parque
     """The loader's landing files of the CSV export (quoting, empty fields, multi-line text) hold exactly the
     values the generator wrote: the same data set as Parquet, registered beside it, holds the same rows (the
     CSV's unreadable lines, which a Parquet file cannot have, aside)."""
-    from cx_warehouse.spark import load_raw_tables
+    from cx_warehouse.runtime.spark import load_raw_tables
 
     csv = spark_run.settings
     parquet = SparkBuildSettings(parquet_raw_dir, csv.warehouse_dir, "parquet", raw_schema="raw_parquet")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cx_warehouse.project import project_dir
+from cx_warehouse.runtime.project import project_dir
 
 
 def test_sqlfluff_finds_no_violations(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from cx_warehouse.cli import main
-from cx_warehouse.project import BuildSettings
-from cx_warehouse.summary import (
+from cx_warehouse.runtime.cli import main
+from cx_warehouse.runtime.project import BuildSettings
+from cx_warehouse.runtime.summary import (
     DataQuality,
     Headline,
     TableQuality,

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from conftest import GENERATED_DATA_VARS
-from cx_warehouse.load import REPORT_NAME
-from cx_warehouse.project import BuildSettings, load_raw, project_dir, run_dbt
-from cx_warehouse.raw_contract import raw_contract
+from cx_warehouse.runtime.load import REPORT_NAME
+from cx_warehouse.runtime.project import BuildSettings, load_raw, project_dir, run_dbt
+from cx_warehouse.runtime.raw_contract import raw_contract
 
 MART_COLUMNS = {
     "mart_nps_by_segment": [

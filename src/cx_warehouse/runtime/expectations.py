@@ -86,6 +86,8 @@ def _suite_specs(gx) -> dict[str, list]:
 
 @dataclass(frozen=True)
 class MartResult:
+    """The suite's verdict on one mart: success, and the names of the expectations that failed."""
+
     mart: str
     success: bool
     failed_expectations: list[str]
@@ -133,4 +135,6 @@ def read_marts(database: Path, marts: list[str] | None = None) -> dict[str, pd.D
 
 
 def validate_database(database: Path) -> list[MartResult]:
+    """Validate the marts of a built DuckDB file (read_marts, then validate_frames); one
+    MartResult per mart."""
     return validate_frames(read_marts(database))

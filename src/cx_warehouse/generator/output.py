@@ -239,6 +239,7 @@ def format_timestamps(seconds: np.ndarray, styles: np.ndarray) -> list[str | Non
 
 
 def format_dates(days: np.ndarray) -> list[str | None]:
+    """Epoch days as ISO dates ('2026-09-30'); NULL_INT as None."""
     days = np.asarray(days, dtype=np.int64)
     is_null = days == NULL_INT
     texts = np.datetime_as_string(np.where(is_null, 0, days).astype("datetime64[D]")).tolist()
@@ -246,6 +247,8 @@ def format_dates(days: np.ndarray) -> list[str | None]:
 
 
 def format_ids(numbers: np.ndarray, prefix: str) -> list[str | None]:
+    """Numbers as keys: prefix + the number zero-padded to ID_WIDTH digits ('ACC-000000042'); NULL_INT as
+    None."""
     return [None if number == NULL_INT else f"{prefix}{number:0{ID_WIDTH}d}" for number in numbers.tolist()]
 
 
@@ -262,10 +265,12 @@ def format_money(cents: np.ndarray) -> list[str | None]:
 
 
 def format_integers(values: np.ndarray) -> list[str | None]:
+    """Integers as text; NULL_INT as None."""
     return [None if value == NULL_INT else str(value) for value in values.tolist()]
 
 
 def format_booleans(values: np.ndarray) -> list[str | None]:
+    """1/0 as 'true'/'false'; NULL_INT as None."""
     return [None if value == NULL_INT else ("true" if value else "false") for value in values.tolist()]
 
 
@@ -348,6 +353,7 @@ class CsvTableWriter:
         self._buffer.truncate()
 
     def close(self) -> None:
+        """Close the file."""
         self._file.close()
 
 
@@ -387,6 +393,7 @@ class ParquetTableWriter:
         self._writer.write_table(table.combine_chunks(), row_group_size=self.ROW_GROUP_ROWS)
 
     def close(self) -> None:
+        """Write the rows still pending as a last row group and close the file."""
         if self._pending_rows:
             self._write_row_group(pa.concat_tables(self._pending))
         self._pending, self._pending_rows = [], 0
@@ -394,4 +401,6 @@ class ParquetTableWriter:
 
 
 def open_writer(path: Path, columns: Sequence[str], file_format: str) -> CsvTableWriter | ParquetTableWriter:
+    """The writer for <table>.csv or <table>.parquet (`file_format` 'csv', else Parquet), header or
+    schema from `columns`."""
     return CsvTableWriter(path, columns) if file_format == "csv" else ParquetTableWriter(path, columns)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from cx_warehouse.project import project_vars
-from cx_warehouse.raw_contract import raw_tables
+from cx_warehouse.runtime.project import project_vars
+from cx_warehouse.runtime.raw_contract import raw_tables
 
 
 def last_complete_quarter_start(as_of: date) -> date:
@@ -24,6 +24,12 @@ def last_complete_quarter_start(as_of: date) -> date:
 
 @dataclass(frozen=True)
 class Headline:
+    """The headline figures of one quarter, read from the marts. Percent figures: nps (-100..100,
+    promoters minus detractors; Reichheld, HBR 2003), csat (share of satisfied, top-box answers), ces
+    (share of low-effort answers; Customer Effort Score, Dixon, Freeman and Toman, HBR 2010), csi (0-100),
+    logo_churn_rate, grr and nrr (docs/metrics_revenue.md); arr_end_eur in EUR; None where the quarter has
+    no figure. raw_rows and quarantined_rows count all raw tables."""
+
     quarter_start: date
     nps: float | None
     nps_band: str | None
@@ -182,12 +188,18 @@ class Thresholds:
 
     @classmethod
     def from_vars(cls, overrides: dict[str, object] | None = None) -> Thresholds:
+        """The thresholds from dbt_project.yml's vars, with `overrides` (e.g. the build's --var)
+        winning. Raises KeyError when a var is missing."""
         values = {**project_vars(), **(overrides or {})}
         return cls(*(float(values[name]) for name in cls.__dataclass_fields__))
 
 
 @dataclass(frozen=True)
 class TableQuality:
+    """Data quality of one raw table (mart_raw_reconciliation): rows in the export, quarantined rows
+    (settled_copies of them are copies of a row that counts), orphaned rows, and the top reasons and
+    missing parents as text."""
+
     table: str
     raw_rows: int
     quarantined_rows: int
@@ -204,15 +216,22 @@ class TableQuality:
 
     @property
     def quarantined_pct(self) -> float:
+        """Percent of the table's rows missing from the figures: quarantined rows that are not
+        settled copies (0 for an empty table)."""
         return self.missing_rows * 100.0 / self.raw_rows if self.raw_rows else 0.0
 
     @property
     def orphaned_pct(self) -> float:
+        """Percent of the table's rows that are orphans (0 for an empty table)."""
         return self.orphaned_rows * 100.0 / self.raw_rows if self.raw_rows else 0.0
 
 
 @dataclass(frozen=True)
 class DataQuality:
+    """A build's data-quality findings: per raw table, the values new to the seeds (table, column,
+    spelling, rows, shown as), incomplete churn account-periods and CLV accounts, and the thresholds they
+    are judged by."""
+
     tables: list[TableQuality]
     new_values: list[tuple[str, str, str, int, str | None]]  # table, column, spelling, rows, shown as
     incomplete_account_periods: int  # quarter account-periods kept out of mart_churn's figures
@@ -306,6 +325,8 @@ def read_data_quality(
 
 
 def format_data_quality(quality: DataQuality, shown_values: int = 8) -> str:
+    """The findings as terminal text: the thresholds, one line per table (rows, quarantined and
+    orphaned, percent, reasons), at most `shown_values` new values, and the warnings and errors."""
     limits = quality.thresholds
     lines = [
         "Data quality (quarantined: rows missing from the figures; settled copies: duplicates and double "

@@ -1,21 +1,21 @@
 """The core marts in plain pandas: what an analyst would otherwise write, as the benchmark's second baseline.
 
-    python -m cx_warehouse.baseline_pandas baseline --landing-dir LANDING --out DIR --as-of 2026-09-30
+    python -m cx_warehouse.benchmark.baseline_pandas baseline --landing-dir DIR --out DIR --as-of 2026-09-30
 
-It reads the loader's landing files (cx_warehouse.load, shared with dbt: every raw column as canonical text,
-trimmed, empty = missing, numbers with '.', ISO dates, UTC timestamps with 'Z', plus _row_number in file order
-and _load_error), applies the warehouse's rules that change these marts' figures and writes
+It reads the loader's landing files (cx_warehouse.runtime.load, shared with dbt: every raw column as canonical
+text, trimmed, empty = missing, numbers with '.', ISO dates, UTC timestamps with 'Z', plus _row_number in file
+order and _load_error), applies the warehouse's rules that change these marts' figures and writes
 mart_nps_by_segment, mart_csat_by_touchpoint, mart_ces_by_touchpoint and mart_churn as <mart>.parquet. The
 benchmark checks that they equal the dbt marts, row by row.
 
 What the raw contract declares (models/staging/*/_*__sources.yml, read through
-cx_warehouse.raw_contract.raw_tables) is taken from it, not repeated: each column's type, the key, required
-values, codes and their vocabularies, not_after_as_of and version_by (`checked`), and which columns share a
-label vocabulary (`label_values`). The rest is written out here: labels shown through seed label_synonyms
-(else the most frequent spelling), the tables' own rules (questions' scales, answers' scores, contracts' order
-and sign), valid parents only where a row cannot be counted without one (an answer's response and question),
-orphans under 'unknown', the newest copy of a key, double submissions, and account-periods that a quarantined
-contract or churn event concerns counted apart in mart_churn.
+cx_warehouse.runtime.raw_contract.raw_tables) is taken from it, not repeated: each column's type, the key,
+required values, codes and their vocabularies, not_after_as_of and version_by (`checked`), and which columns
+share a label vocabulary (`label_values`). The rest is written out here: labels shown through seed
+label_synonyms (else the most frequent spelling), the tables' own rules (questions' scales, answers' scores,
+contracts' order and sign), valid parents only where a row cannot be counted without one (an answer's response
+and question), orphans under 'unknown', the newest copy of a key, double submissions, and account-periods that
+a quarantined contract or churn event concerns counted apart in mart_churn.
 
 It is deliberately straightforward (DataFrames, merges, group-bys, one table in memory at a time), not tuned:
 it shows what the warehouse saves an analyst, in time and in rules. Money is kept in integer cents so that
@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cx_warehouse.benchmark import INTEGER_TEXT, NUMBER_TEXT
-from cx_warehouse.project import project_dir, project_vars
-from cx_warehouse.raw_contract import RawColumn, RawTable, raw_tables
+from cx_warehouse.benchmark.baseline_duckdb import INTEGER_TEXT, NUMBER_TEXT
+from cx_warehouse.runtime.project import project_dir, project_vars
+from cx_warehouse.runtime.raw_contract import RawColumn, RawTable, raw_tables
 
 GRAINS = ("month", "quarter", "year")
 SEGMENTS = ("industry", "tier", "region", "employee_band")  # columns of accounts, shown as labels
@@ -114,15 +114,18 @@ class Settings:
         return utc.dt.tz_localize("UTC").dt.tz_convert(self.time_zone).dt.tz_localize(None)
 
     def utc(self, local: pd.Series) -> pd.Series:
+        """Reporting-zone local times (naive) to naive UTC times; unchanged when the zone is UTC."""
         if self.time_zone.upper() == "UTC":
             return local
         return local.dt.tz_localize(self.time_zone).dt.tz_convert("UTC").dt.tz_localize(None)
 
     def reporting_date(self, utc: pd.Series) -> pd.Series:
+        """The reporting-calendar day (midnight, naive, reporting zone) of naive UTC times."""
         return self.local(utc).dt.normalize()
 
 
 def read_landing(landing_dir: Path, table: str, columns: list[str]) -> pd.DataFrame:
+    """The given columns of one landing file (<landing_dir>/<table>.parquet), all as text."""
     return pd.read_parquet(landing_dir / f"{table}.parquet", columns=columns)
 
 
@@ -293,6 +296,8 @@ def valid_contacts(landing_dir: Path, seeds: Seeds, settings: Settings) -> pd.Da
 def valid_surveys(
     landing_dir: Path, seeds: Seeds, settings: Settings, touchpoints: pd.DataFrame
 ) -> pd.DataFrame:
+    """Surveys that pass the raw contract, newest copy per survey_id; columns survey_id and
+    touchpoint (as shown through the touchpoint labels)."""
     surveys = checked(landing_dir, "surveys", seeds, settings, keep=("touchpoint",))
     surveys = newest(surveys[surveys["passes_contract"]], ["survey_id"])
     surveys["touchpoint"] = shown_as(surveys["touchpoint"], touchpoints)
@@ -406,7 +411,7 @@ def scored_answers(
 
 
 def reporting_periods(as_of: date, reporting_start: date) -> pd.DataFrame:
-    """int_reporting_periods: month, quarter and year periods from reporting_start's month to as_of's."""
+    """dim_reporting_periods: month, quarter and year periods from reporting_start's month to as_of's."""
     months = pd.date_range(
         pd.Timestamp(reporting_start).to_period("M").start_time, pd.Timestamp(as_of), freq="MS"
     )
@@ -427,6 +432,7 @@ def reporting_periods(as_of: date, reporting_start: date) -> pd.DataFrame:
 
 
 def period_start_of(months: pd.Series, grain: str) -> pd.Series:
+    """The first day (Timestamp) of the month, quarter or year (`grain`) holding each month start."""
     code = {"month": "M", "quarter": "Q", "year": "Y"}[grain]
     return months.dt.to_period(code).dt.start_time
 
@@ -473,6 +479,9 @@ def period_scores(answers: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
 
 
 def nps_mart(scores: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
+    """mart_nps_by_segment: per period and segment (all, industry, tier, region, employee_band,
+    touchpoint) responses, promoters (9-10), passives (7-8), detractors (0-6) and nps = % promoters -
+    % detractors (-100..100; Reichheld, "The One Number You Need to Grow", HBR 2003) with its band."""
     nps = scores[scores["metric"] == "nps"]
     mart = rollup_segments(
         nps,
@@ -505,6 +514,9 @@ def nps_mart(scores: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
 def touchpoint_mart(
     scores: pd.DataFrame, metric: str, positive_name: str, positions: dict[str, int]
 ) -> pd.DataFrame:
+    """mart_csat_by_touchpoint or mart_ces_by_touchpoint (`metric` csat or ces): per period and
+    touchpoint (plus all) journey_position, responses, the positive count (named `positive_name`), the metric
+    as percent positive, score_pct_sum and mean_score_pct."""
     rows = scores[scores["metric"] == metric]
     mart = rollup_segments(
         rows, ["period_grain", "period_start"], ["touchpoint"], ["responses", "positive", "score_pct_sum"]
@@ -587,6 +599,69 @@ def churn_mart(
     accounts: pd.DataFrame,
     periods: pd.DataFrame,
 ) -> pd.DataFrame:
+    """mart_churn: per period and segment the accounts and ARR (EUR) at start and end, churned,
+    contracted and expanded ARR, logo_churn_rate = churned / accounts at start x 100, crr, grr = (start -
+    contraction - churn) / start x 100 and nrr = (start + expansion - contraction - churn) / start x 100
+    (percent; docs/metrics_revenue.md); account-periods in `gaps` are counted apart as incomplete."""
+    movements = _account_movements(_account_period_status(contracts, gaps, periods))
+    recorded = _recorded_churn_events(events, periods)
+    rows = pd.concat([movements, recorded], ignore_index=True).fillna(0)
+    rows = rows.merge(accounts, how="left", on="account_id")
+    measures = CHURN_MEASURES
+    money = [measure for measure in measures if "arr" in measure]
+    rolled = rollup_segments(rows, ["period_grain", "period_start"], list(SEGMENTS), measures)
+    all_rows = periods[["period_grain", "period_start"]].assign(segment_dimension="all", segment_value="all")
+    row_keys = pd.concat([rolled[all_rows.columns], all_rows]).drop_duplicates()
+    mart = row_keys.merge(periods, on=["period_grain", "period_start"]).merge(
+        rolled, how="left", on=list(all_rows.columns)
+    )
+    mart[measures] = mart[measures].fillna(0).astype("int64")
+    _add_churn_rates(mart)
+    for column in money:
+        mart[column] = mart[column] / 100  # cents to EUR
+    return mart[
+        [
+            "period_grain",
+            "period_start",
+            "period_end",
+            "is_complete",
+            "segment_dimension",
+            "segment_value",
+            *measures,
+            "logo_churn_rate",
+            "crr",
+            "grr",
+            "nrr",
+        ]
+    ]
+
+
+#: The additive measures of mart_churn, in its column order (ARR ones in cents until the end).
+CHURN_MEASURES = [
+    "accounts_start",
+    "new_accounts",
+    "churned_accounts",
+    "accounts_end",
+    "churn_events_recorded",
+    "arr_start",
+    "arr_new",
+    "arr_expansion",
+    "arr_contraction",
+    "arr_churned",
+    "arr_end",
+    "incomplete_accounts",
+    "incomplete_accounts_start",
+    "incomplete_accounts_end",
+    "incomplete_arr_start",
+    "incomplete_arr_end",
+]
+
+
+def _account_period_status(
+    contracts: pd.DataFrame, gaps: pd.DataFrame, periods: pd.DataFrame
+) -> pd.DataFrame:
+    """Per account and period that it was active in at the opening or the end: active_start, active_end,
+    arr_start and arr_end (cents), and incomplete where a quarantined contract or churn event concerns it."""
     keys = ["account_id", "period_grain", "period_start"]
     pairs = contracts.merge(periods, how="cross")
     pairs = pairs[(pairs["start_date"] <= pairs["period_end"]) & (pairs["last_day"] >= pairs["opening_date"])]
@@ -612,6 +687,13 @@ def churn_mart(
         & (concerned["gap_to"].isna() | (concerned["gap_to"] >= concerned["opening_date"]))
     ][keys].drop_duplicates()
     status = status.merge(concerned.assign(incomplete=True), how="outer", on=keys)
+    return status
+
+
+def _account_movements(status: pd.DataFrame) -> pd.DataFrame:
+    """Per account-period the counts and ARR movements (cents) mart_churn sums: an account at the start and
+    not at the end churned, one at the end only is new, ARR up or down on both is expansion or contraction;
+    incomplete account-periods are counted in the incomplete_ measures only."""
     incomplete = status["incomplete"].fillna(False).astype(bool)
     start = status["active_start"].fillna(False).astype(bool)
     end = status["active_end"].fillna(False).astype(bool)
@@ -642,40 +724,24 @@ def churn_mart(
             "incomplete_arr_end": arr_end.where(incomplete, 0),
         }
     )
+    return movements
+
+
+def _recorded_churn_events(events: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """One row (churn_events_recorded = 1) per churn event and period holding its day."""
+    keys = ["account_id", "period_grain", "period_start"]
     recorded = events.merge(periods, how="cross")
     recorded = recorded[
         (recorded["churned_on"] >= recorded["period_start"])
         & (recorded["churned_on"] <= recorded["period_end"])
     ]
     recorded = recorded[keys].assign(churn_events_recorded=1)
-    rows = pd.concat([movements, recorded], ignore_index=True).fillna(0)
-    rows = rows.merge(accounts, how="left", on="account_id")
-    measures = [
-        "accounts_start",
-        "new_accounts",
-        "churned_accounts",
-        "accounts_end",
-        "churn_events_recorded",
-        "arr_start",
-        "arr_new",
-        "arr_expansion",
-        "arr_contraction",
-        "arr_churned",
-        "arr_end",
-        "incomplete_accounts",
-        "incomplete_accounts_start",
-        "incomplete_accounts_end",
-        "incomplete_arr_start",
-        "incomplete_arr_end",
-    ]
-    money = [measure for measure in measures if "arr" in measure]
-    rolled = rollup_segments(rows, ["period_grain", "period_start"], list(SEGMENTS), measures)
-    all_rows = periods[["period_grain", "period_start"]].assign(segment_dimension="all", segment_value="all")
-    row_keys = pd.concat([rolled[all_rows.columns], all_rows]).drop_duplicates()
-    mart = row_keys.merge(periods, on=["period_grain", "period_start"]).merge(
-        rolled, how="left", on=list(all_rows.columns)
-    )
-    mart[measures] = mart[measures].fillna(0).astype("int64")
+    return recorded
+
+
+def _add_churn_rates(mart: pd.DataFrame) -> None:
+    """Add logo_churn_rate, crr, grr and nrr (percent, rounded to 6 decimals; empty where there is nothing at
+    the start) to the summed mart, by the formulas of docs/metrics_revenue.md."""
     start_accounts = mart["accounts_start"].replace(0, np.nan)
     start_arr = mart["arr_start"].where(mart["arr_start"] > 0)
     mart["logo_churn_rate"] = (100.0 * mart["churned_accounts"] / start_accounts).round(6)
@@ -688,23 +754,6 @@ def churn_mart(
         * (mart["arr_start"] + mart["arr_expansion"] - mart["arr_contraction"] - mart["arr_churned"])
         / start_arr
     ).round(6)
-    for column in money:
-        mart[column] = mart[column] / 100  # cents to EUR
-    return mart[
-        [
-            "period_grain",
-            "period_start",
-            "period_end",
-            "is_complete",
-            "segment_dimension",
-            "segment_value",
-            *measures,
-            "logo_churn_rate",
-            "crr",
-            "grr",
-            "nrr",
-        ]
-    ]
 
 
 # ----------------------------------------------------------------------------------------------- entry points
@@ -746,14 +795,16 @@ def compute_marts(
 
 
 def write_marts(marts: dict[str, pd.DataFrame], out_dir: Path) -> None:
+    """Write each mart as <out_dir>/<mart>.parquet (no index), creating out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in marts.items():
         frame.to_parquet(out_dir / f"{name}.parquet", index=False)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`baseline`: compute the four marts from --landing-dir at --as-of into --out. Returns 0."""
     parser = argparse.ArgumentParser(
-        prog="python -m cx_warehouse.baseline_pandas", description=__doc__.split("\n\n")[0]
+        prog="python -m cx_warehouse.benchmark.baseline_pandas", description=__doc__.split("\n\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
     baseline = commands.add_parser(

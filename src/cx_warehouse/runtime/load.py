@@ -60,7 +60,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from cx_warehouse.raw_contract import RawTable, raw_tables
+from cx_warehouse.runtime.raw_contract import RawTable, raw_tables
 
 
 class RawExportError(Exception):

@@ -79,6 +79,9 @@ class Country:
 
 @dataclass(frozen=True)
 class Region:
+    """A sales region: its share of accounts (weight), its effect on latent satisfaction, and its
+    countries."""
+
     name: str
     weight: float
     effect: float
@@ -344,6 +347,7 @@ class Question:
 
     @property
     def is_scale(self) -> bool:
+        """Whether the question is answered on a numeric scale (it has a scale_min)."""
         return self.scale_min is not None
 
 
@@ -359,6 +363,7 @@ class Survey:
     questions: tuple[Question, ...]
 
     def question_id(self, position: int) -> str:
+        """The question's key for its 0-based position: 'QST-<short>-01' for the first."""
         return f"QST-{self.short}-{position + 1:02d}"
 
 

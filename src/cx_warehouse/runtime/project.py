@@ -6,14 +6,14 @@ import gc
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 
 def project_dir() -> Path:
     """The dbt project folder: CXW_PROJECT_DIR, else the checkout this package was installed from."""
     configured = os.environ.get("CXW_PROJECT_DIR")
-    candidate = Path(configured) if configured else Path(__file__).resolve().parents[2]
+    candidate = Path(configured) if configured else Path(__file__).resolve().parents[3]
     if not (candidate / "dbt_project.yml").is_file():
         raise SystemExit(
             f"No dbt_project.yml in {candidate}. Install the package from a checkout of the project "
@@ -29,7 +29,14 @@ def project_vars() -> dict[str, object]:
     return dict(yaml.safe_load((project_dir() / "dbt_project.yml").read_text()).get("vars") or {})
 
 
+def as_of_day(day: date | None = None) -> date:
+    """The day a build treats as "today": `day` when given, else the current day in UTC. The Python side of
+    dbt macro as_of_day (macros/as_of.sql), which reads the var the CLI always passes."""
+    return day if day is not None else datetime.now(UTC).date()
+
+
 def default_database() -> Path:
+    """The DuckDB file a build writes unless told otherwise: <project>/target/cx_warehouse.duckdb."""
     return project_dir() / "target" / "cx_warehouse.duckdb"
 
 
@@ -48,8 +55,8 @@ class BuildSettings:
     raw_dir holds one <table>.csv or <table>.parquet per raw table (and optionally raw_options.yml);
     load_raw() reads it into landing_dir, the folder of canonical Parquet files dbt reads, beside the
     database. raw_format ('auto', 'csv' or 'parquet') and load_options (folder-wide options of
-    cx_warehouse.load that win over raw_options.yml's defaults, e.g. {'delimiter': ';'} from the command line)
-    say how to read it. reporting_time_zone is the zone of the reporting calendar (dbt var
+    cx_warehouse.runtime.load that win over raw_options.yml's defaults, e.g. {'delimiter': ';'} from the
+    command line) say how to read it. reporting_time_zone is the zone of the reporting calendar (dbt var
     reporting_time_zone); timestamps the export writes without an offset are read in it too, unless
     load_options or raw_options.yml give a time_zone.
     """
@@ -62,8 +69,13 @@ class BuildSettings:
     load_options: dict[str, str] = field(default_factory=dict)
     reporting_time_zone: str = "UTC"
 
+    def __post_init__(self) -> None:
+        # Decided once, so that seed, build and summary of one run agree even across midnight.
+        self.as_of_date = as_of_day(self.as_of_date)
+
     @property
     def landing_dir(self) -> Path:
+        """The loader's landing folder beside the database: <database>.landing."""
         return self.database.with_name(self.database.name + ".landing")
 
     def load_defaults(self) -> dict[str, str]:
@@ -72,20 +84,21 @@ class BuildSettings:
         return {"format": self.raw_format, "time_zone": self.reporting_time_zone}
 
     def dbt_vars(self) -> dict[str, object]:
+        """The vars every dbt command of the build gets: landing_dir, reporting_time_zone and
+        as_of_date (ISO), then extra_vars, which win."""
         variables: dict[str, object] = {
             "landing_dir": str(self.landing_dir.resolve()),
             "reporting_time_zone": self.reporting_time_zone,
         }
-        if self.as_of_date is not None:
-            variables["as_of_date"] = self.as_of_date.isoformat()
+        variables["as_of_date"] = self.as_of_date.isoformat()
         variables.update(self.extra_vars)
         return variables
 
 
 def load_raw(settings: BuildSettings):
-    """Read the export folder into the landing folder dbt reads (cx_warehouse.load); returns the LoadReport.
-    Raises cx_warehouse.load.RawExportError (one line) when a file cannot be read."""
-    from cx_warehouse.load import load_raw_dir, read_options
+    """Read the export folder into the landing folder dbt reads (cx_warehouse.runtime.load); returns the
+    LoadReport. Raises cx_warehouse.runtime.load.RawExportError (one line) when a file cannot be read."""
+    from cx_warehouse.runtime.load import load_raw_dir, read_options
 
     options = read_options(settings.raw_dir, settings.load_options, settings.load_defaults())
     return load_raw_dir(settings.raw_dir, settings.landing_dir, options)

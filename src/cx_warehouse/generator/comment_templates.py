@@ -379,4 +379,6 @@ def compose_comment(language: str, tone: str, theme: str, template: int, detail:
 
 
 def churn_reason_text(language: str, reason: str, variant: int) -> str:
+    """A churn reason text in `language` for reason code `reason`; variant picks one of
+    CHURN_TEXTS_PER_REASON. Raises KeyError or IndexError for an unknown language, reason or variant."""
     return CHURN_REASON_TEXTS[language][reason][variant]

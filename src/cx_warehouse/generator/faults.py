@@ -3,14 +3,14 @@ warehouse quarantines, with the reason it must give) or into a finding (a row th
 reported: an orphan, a value new to seeds/label_synonyms.csv, a known value in another spelling).
 
 Where the warehouse's check comes from the raw contract (models/staging/*/_*__sources.yml, read through
-cx_warehouse.raw_contract), so does the kind, so the two cannot drift apart: the key columns (missing_key),
-the typed columns (unparseable_value), the required ones (missing_value), those dated against the as-of day
-(future_timestamp), the codes without a fallback (their invalid_reason: invalid_category, unknown_currency),
-the references that quarantine (unknown_reference) and those that orphan, the labels with a vocabulary and
-the codes with a fallback (new values), every label and code with a vocabulary (known spellings). The rules of
-a table's own model (models/intermediate/int_<table>__checked.sql) are listed in _table_rules, the changed
-column of a conflicting copy in CONFLICTING_COLUMNS; the loader's errors, which only a CSV file can hold, are
-LOADER_FAULTS.
+cx_warehouse.runtime.raw_contract), so does the kind, so the two cannot drift apart: the key columns
+(missing_key), the typed columns (unparseable_value), the required ones (missing_value), those dated against
+the as-of day (future_timestamp), the codes without a fallback (their invalid_reason: invalid_category,
+unknown_currency), the references that quarantine (unknown_reference) and those that orphan, the labels with a
+vocabulary and the codes with a fallback (new values), every label and code with a vocabulary (known
+spellings). The rules of a table's own model (models/intermediate/int_<table>__checked.sql) are listed in
+_table_rules, the changed column of a conflicting copy in CONFLICTING_COLUMNS; the loader's errors, which only
+a CSV file can hold, are LOADER_FAULTS.
 
 A bad row breaks exactly one of the warehouse's checks (they run in order and the first match wins, so a
 second broken check could change its reason), and a finding none. A kind is written
@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from cx_warehouse.generator_output import Row
-from cx_warehouse.project import project_dir
-from cx_warehouse.raw_contract import RawColumn, RawTable
+from cx_warehouse.generator.output import Row
+from cx_warehouse.runtime.project import project_dir
+from cx_warehouse.runtime.raw_contract import RawColumn, RawTable
 
 Values = dict[str, str | None]
 
@@ -181,6 +181,7 @@ class Vocabularies:
 
 @cache
 def vocabularies() -> Vocabularies:
+    """The known spellings of every vocabulary, read from the project's seeds."""
     return Vocabularies(project_dir() / "seeds")
 
 
@@ -212,12 +213,15 @@ class FaultDraw:
     new_values: list[tuple[str, str]] = field(default_factory=list)  # (column, spelling)
 
     def choose(self, options: Sequence):
+        """One of `options`, drawn from the fault's random stream."""
         return options[int(self.rng.integers(len(options)))]
 
     def integer(self, low: int, high: int) -> int:
+        """An integer from low to high, both included, drawn from the fault's random stream."""
         return int(self.rng.integers(low, high + 1))
 
     def column(self, name: str) -> RawColumn:
+        """The contract's declaration of column `name` of the faulted row's table."""
         return self.context.table.column(name)
 
     def write_new(self, column: str, spelling: str) -> None:
@@ -277,10 +281,13 @@ def key_prefix(value: str) -> str:
 
 
 def fresh_key(value: str, number: int) -> str:
+    """A key like `value` (same prefix) that no row has: FRESH_KEY_BASE + number, for an extra row."""
     return f"{key_prefix(value)}{FRESH_KEY_BASE + number}"
 
 
 def unknown_key(value: str, number: int) -> str:
+    """A key like `value` (same prefix) that no table holds: UNKNOWN_KEY_BASE + number, for an orphan's
+    reference."""
     return f"{key_prefix(value)}{UNKNOWN_KEY_BASE + number}"
 
 

@@ -1,10 +1,10 @@
 """Building the warehouse on local Spark (dbt-spark, `method: session`) in one Python process.
 
-dbt-spark's session method runs every statement through `SparkSession.builder.getOrCreate()` in the
-calling process, with an in-memory catalog that is gone when the process exits. So the raw tables, the seeds,
-every dbt command of a build (and of a second, incremental build) and the reads of the marts must share one
-process and one session: this module starts that session with the profile's own settings, reads the export
-with the same loader as DuckDB (cx_warehouse.load) and registers its landing files as the tables the sources
+dbt-spark's session method runs every statement through `SparkSession.builder.getOrCreate()` in the calling
+process, with an in-memory catalog that is gone when the process exits. So the raw tables, the seeds, every
+dbt command of a build (and of a second, incremental build) and the reads of the marts must share one process
+and one session: this module starts that session with the profile's own settings, reads the export with the
+same loader as DuckDB (cx_warehouse.runtime.load) and registers its landing files as the tables the sources
 point at (var raw_schema; the DuckDB file reader in dbt_project.yml does not apply on Spark), runs dbt with
 `--target spark` and reads relations back as pandas frames.
 
@@ -24,8 +24,8 @@ import jinja2
 import pandas as pd
 import yaml
 
-from cx_warehouse.project import BuildSettings, load_raw, project_dir, run_dbt
-from cx_warehouse.raw_contract import raw_contract
+from cx_warehouse.runtime.project import BuildSettings, load_raw, project_dir, run_dbt
+from cx_warehouse.runtime.raw_contract import raw_contract
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -123,8 +123,8 @@ def start_session(settings: SparkBuildSettings) -> SparkSession:
 
 
 def load_raw_tables(session: SparkSession, settings: SparkBuildSettings) -> list[str]:
-    """Read the export with the loader (cx_warehouse.load, the same as on DuckDB) and register each landing
-    file as a table of settings.raw_schema; returns the qualified names.
+    """Read the export with the loader (cx_warehouse.runtime.load, the same as on DuckDB) and register each
+    landing file as a table of settings.raw_schema; returns the qualified names.
 
     The tables read the landing Parquet files in place (nothing is copied): every contract column as text, so
     a malformed value reaches staging and is quarantined there, plus the row's position, line and load error.

@@ -36,9 +36,9 @@ from typing import BinaryIO
 
 import duckdb
 
-from cx_warehouse.generator_faults import NULL_KEY_PART, label_key, vocabularies
-from cx_warehouse.generator_injector import MANIFESTS, ORPHANS, QUARANTINE
-from cx_warehouse.raw_contract import RAW_FORMATS, raw_contract, raw_tables
+from cx_warehouse.generator.faults import NULL_KEY_PART, label_key, vocabularies
+from cx_warehouse.generator.injector import MANIFESTS, ORPHANS, QUARANTINE
+from cx_warehouse.runtime.raw_contract import RAW_FORMATS, raw_contract, raw_tables
 
 WRONG_CLOCK_DAYS = 366
 CLOSED_OUTCOMES = ("resolved", "not_resolved", "no_response")

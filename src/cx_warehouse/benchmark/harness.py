@@ -14,13 +14,14 @@ and peak memory are its own:
 - `dbt parse --no-partial-parse` and a no-op `dbt run` (a selector that matches nothing): dbt's fixed cost of
   starting and parsing the project, shown apart and *not* subtracted from the steps below;
 - `dbt seed` and `dbt run` (the models only);
-- the hand-written DuckDB script benchmarks/baseline_duckdb.sql and the pandas version
-  cx_warehouse.baseline_pandas, which compute the same four marts from the landing files; their marts are
-  compared with the dbt marts, row by row and value by value (check_marts), and the verdict is recorded;
+- the hand-written DuckDB script benchmarks/baseline_duckdb.sql (cx_warehouse.benchmark.baseline_duckdb) and
+  the pandas version (cx_warehouse.benchmark.baseline_pandas), which compute the same four marts from the
+  landing files; their marts are compared with the dbt marts, row by row and value by value
+  (cx_warehouse.benchmark.compare), and the verdict is recorded;
 - `dbt test` (data and unit tests), `dbt run --full-refresh` of only the four marts and their upstream models
   (the like-for-like comparison with the baselines), and the full `dbt build --full-refresh`;
-- the nightly incremental run, when cx_warehouse.nightly offers cut_raw_to_day: a database built on the raw
-  snapshot as exported at the end of the day before the last (loaded, as_of D-1), then the full files loaded
+- the nightly incremental run: a database built on the raw snapshot as exported at the end of the day
+  before the last (cut by cx_warehouse.benchmark.nightly; loaded, as_of D-1), then the full files loaded
   (`incremental_load`) and `dbt run` on them (as_of D), each timed; its marts are compared with the full
   build's.
 
@@ -34,13 +35,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import os
 import platform
 import re
 import shutil
-import string
 import subprocess
 import sys
 import time
@@ -49,15 +48,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cx_warehouse.project import BuildSettings, project_dir, project_vars
-from cx_warehouse.raw_contract import RawColumn, RawTable, raw_tables
+from cx_warehouse.benchmark.baseline_duckdb import MEMORY_LIMIT
+from cx_warehouse.benchmark.compare import MART_KEYS, check_marts, checks_pass, compare_databases
+from cx_warehouse.benchmark.nightly import cut_raw_to_day
+from cx_warehouse.runtime.project import BuildSettings, project_dir
 
 ANSWERS_PER_ACCOUNT = 100
 SEED = 42
 BAD_RATE = 0.01
 END_DATE = date(2026, 9, 30)
 DATA_FORMAT = "csv"
-MEMORY_LIMIT = "3GB"  # the profile's default memory_limit
 MEMORY_TARGET_BYTES = 4_000_000_000  # the targets' 4 GB, in bytes, as DuckDB counts "4GB"
 MARKER_NAME = "benchmark_data.json"
 NOOP_SELECTOR = "tag:cxw_benchmark_selects_nothing"
@@ -66,14 +66,6 @@ NOOP_SELECTOR = "tag:cxw_benchmark_selects_nothing"
 #: runs on generated data raise the error thresholds of mart_raw_reconciliation's tests (as
 #: pytests/conftest.py does). They change no model, only when `dbt test` fails.
 GENERATED_DATA_VARS = {"quarantine_error_pct": 30, "orphan_error_pct": 30}
-
-# The marts the baselines reproduce, with the columns that identify a row.
-MART_KEYS: dict[str, tuple[str, ...]] = {
-    "mart_nps_by_segment": ("period_grain", "period_start", "segment_dimension", "segment_value"),
-    "mart_csat_by_touchpoint": ("period_grain", "period_start", "touchpoint"),
-    "mart_ces_by_touchpoint": ("period_grain", "period_start", "touchpoint"),
-    "mart_churn": ("period_grain", "period_start", "segment_dimension", "segment_value"),
-}
 
 # The issue's targets, evaluated on the measured figures (reported, never asserted).
 RUN_VS_DUCKDB_LIMIT = {"10m": 3.0, "100m": 2.0}
@@ -96,6 +88,8 @@ def parse_scale(label: str) -> int:
 
 
 def accounts_for(label: str) -> int:
+    """The accounts to generate for a scale label, at ANSWERS_PER_ACCOUNT answers each ('10m' ->
+    100,000). Raises argparse.ArgumentTypeError for a label that is not a scale."""
     return parse_scale(label) // ANSWERS_PER_ACCOUNT
 
 
@@ -114,6 +108,7 @@ class Step:
 
     @property
     def ok(self) -> bool:
+        """Whether the child process exited with code 0."""
         return self.returncode == 0
 
 
@@ -161,13 +156,15 @@ def data_marker(accounts: int) -> dict[str, Any]:
 
 
 def write_marker(scale_dir: Path, accounts: int, rows: dict[str, int], seconds: float | None) -> None:
+    """Record in scale_dir/MARKER_NAME (JSON) what data the raw folder holds: the generator's
+    settings, rows per table and the generation time in seconds (None when unknown)."""
     marker = {**data_marker(accounts), "rows": rows, "generation_seconds": seconds}
     (scale_dir / MARKER_NAME).write_text(json.dumps(marker, indent=2) + "\n")
 
 
 def ensure_data(scale_dir: Path, accounts: int) -> dict[str, Any]:
     """Generate the raw files for `accounts` into scale_dir/raw unless a matching complete set is there."""
-    from cx_warehouse.raw_contract import raw_table_names
+    from cx_warehouse.runtime.raw_contract import raw_table_names
 
     raw_dir = scale_dir / "raw"
     marker_path = scale_dir / MARKER_NAME
@@ -177,7 +174,7 @@ def ensure_data(scale_dir: Path, accounts: int) -> dict[str, Any]:
         if complete and {key: marker.get(key) for key in data_marker(accounts)} == data_marker(accounts):
             print(f"  reusing {raw_dir} ({marker['rows']['survey_answers']:,} answers)", flush=True)
             return marker
-    from cx_warehouse.generator import generate
+    from cx_warehouse.generator.dataset import generate
 
     marker_path.unlink(missing_ok=True)
     shutil.rmtree(raw_dir, ignore_errors=True)
@@ -197,6 +194,7 @@ def ensure_data(scale_dir: Path, accounts: int) -> dict[str, Any]:
 
 
 def raw_bytes(raw_dir: Path) -> int:
+    """The total size in bytes of the raw files (DATA_FORMAT) in raw_dir."""
     return sum(path.stat().st_size for path in raw_dir.glob(f"*.{DATA_FORMAT}"))
 
 
@@ -214,14 +212,17 @@ class DbtTarget:
 
     @property
     def database(self) -> Path:
+        """The DuckDB file this target builds: <root>/cx.duckdb."""
         return self.root / "cx.duckdb"
 
     @property
     def landing_dir(self) -> Path:
-        """Where the loader writes the export for this database (cx_warehouse.project.BuildSettings')."""
+        """Where the loader writes the export for this database (as BuildSettings.landing_dir)."""
         return BuildSettings(self.raw_dir, self.database).landing_dir
 
     def env(self) -> dict[str, str]:
+        """The child processes' environment: this process's, plus the database path, dbt's target and
+        log folders under root, the memory limit, and no anonymous usage stats."""
         env = dict(os.environ)
         env.update(
             CXW_DUCKDB_PATH=str(self.database),
@@ -233,6 +234,8 @@ class DbtTarget:
         return env
 
     def command(self, *args: str, as_of: date | None = None) -> list[str]:
+        """The dbt command line (the venv's dbt executable) for `args` on the project, with the vars of
+        this target (landing_dir, as_of_date: `as_of` or the target's, GENERATED_DATA_VARS)."""
         variables = {
             "landing_dir": str(self.landing_dir.resolve()),
             "as_of_date": (as_of or self.as_of).isoformat(),
@@ -257,7 +260,7 @@ class DbtTarget:
         return [
             sys.executable,
             "-m",
-            "cx_warehouse.cli",
+            "cx_warehouse.runtime.cli",
             "load",
             "--raw-dir",
             str((raw_dir or self.raw_dir).resolve()),
@@ -268,13 +271,16 @@ class DbtTarget:
         ]
 
     def reset(self) -> None:
+        """Remove the target's folder (database, landing files, logs) and create it empty."""
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
 
     def step(self, name: str, *args: str, **where: Any) -> Step:
+        """Run and measure one dbt command (see command) as step `name`, logging to <root>/<name>.log."""
         return measure(name, self.command(*args, **where), self.root / f"{name}.log", self.env())
 
     def load_step(self, name: str, raw_dir: Path | None = None) -> Step:
+        """Run and measure `cxw load` (see load_command) as step `name`, logging to <root>/<name>.log."""
         return measure(name, self.load_command(raw_dir), self.root / f"{name}.log", self.env())
 
     def model_timings(self, top: int = 12) -> list[dict[str, Any]]:
@@ -290,311 +296,19 @@ class DbtTarget:
         ]
 
 
-# ----------------------------------------------------------------------------------------------- baselines
-
-#: A number as the loader writes it (macros/casting.sql reads the same form): sign, digits, point, exponent.
-NUMBER_TEXT = "[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?"
-#: A whole number as an integer column accepts it ('8' or '8.0', at most 18 digits).
-INTEGER_TEXT = "[+-]?[0-9]{1,18}([.]0*)?"
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _typed_sql(column: RawColumn, raw: str) -> str:
-    """The typed value of a contract column from its canonical landing text (null when it does not parse)."""
-    kind = column.kind
-    if column.role == "code" or kind == "text":
-        return raw
-    if kind == "timestamp":  # the loader writes UTC with a 'Z'; the session's TimeZone is UTC
-        return f"cast(timezone('UTC', try_cast({raw} as timestamptz)) as timestamp)"
-    if kind == "date":
-        return f"try_cast({raw} as date)"
-    if kind == "integer":
-        return (
-            f"case when regexp_full_match({raw}, '{INTEGER_TEXT}') "
-            f"then cast(try_cast({raw} as decimal(20, 2)) as bigint) end"
-        )
-    number_type = "double" if kind == "number" else "decimal(18, 2)"
-    return f"case when regexp_full_match({raw}, '{NUMBER_TEXT}') then try_cast({raw} as {number_type}) end"
-
-
-def contract_table_sql(table: RawTable, landing_dir: Path) -> str:
-    """One raw table as a subquery for the DuckDB baseline, written from its declaration in the raw contract:
-    every column typed by its data_type (a code matched to its vocabulary in the script's table `codes`,
-    unknown -> the column's unknown_code), _row_number, version_at (the latest of the table's version_by
-    timestamps), passes_contract: no load error, the key present, every typed value parsed, every required
-    value present, no timestamp after the as-of day where declared not_after_as_of, every code known; and
-    is_scheduled: the first check the row fails is the one on the as-of day. The table's own rules,
-    references and copies are the script's."""
-    path = _sql_text(str((landing_dir / f"{table.name}.parquet").resolve()))
-    typed, joins = [], []
-    for column in table.columns:
-        raw = f"raw.{column.name}"
-        if column.role == "code":
-            match = f"{column.name}__code"
-            joins.append(
-                f"left join codes as {match} on {match}.vocabulary = {_sql_text(column.vocabulary)} "
-                f"and {match}.value_key = label_key({raw})"
-            )
-            code = f"{match}.code"
-            if column.unknown_code is not None:
-                code = f"coalesce({code}, {_sql_text(column.unknown_code)})"
-            if column.kind == "boolean":
-                code = f"cast({code} as boolean)"
-            typed.append(f"case when {raw} is not null then {code} end as {column.name}")
-        else:
-            typed.append(f"{_typed_sql(column, raw)} as {column.name}")
-        if column.role == "code" or column.kind != "text":
-            typed.append(f"{raw} as {column.name}__text")
-    # The warehouse's checks in its order: readable (load, key, parse, required), then dated, then known.
-    readable, dated, known = ["_load_error is null"], ["true"], ["true"]
-    for column in table.columns:
-        name = column.name
-        if column.role == "key":
-            readable.append(f"{name} is not null")
-        elif column.required:
-            readable.append(
-                f"{name}{'__text' if column.role == 'code' or column.kind != 'text' else ''} is not null"
-            )
-        if column.role != "code" and column.kind != "text":
-            readable.append(f"({name}__text is null or {name} is not null)")
-        if column.not_after_as_of:
-            end = "getvariable('as_of_end')" if column.kind == "timestamp" else "getvariable('as_of') + 1"
-            dated.append(f"coalesce({name} < {end}, true)")
-        if column.quarantines_unknown_code:
-            known.append(f"({name}__text is null or {name} is not null)")
-    version = table.version_by
-    if not version:
-        version_at = "cast(null as timestamp)"
-    elif len(version) == 1:
-        version_at = version[0]
-    else:
-        version_at = "greatest(" + ", ".join(f"coalesce({name}, {version[0]})" for name in version) + ")"
-    selected = ",\n            ".join([*typed, "raw._row_number", "raw._load_error"])
-    joined = "".join(f"\n        {join}" for join in joins)
-    is_readable, is_dated, is_known = ("\n        and ".join(checks) for checks in (readable, dated, known))
-    return (
-        f"(\n    select\n        typed.*,\n        {version_at} as version_at,\n"
-        f"        ({is_readable}) and ({is_dated}) and ({is_known}) as passes_contract,\n"
-        f"        ({is_readable}) and not ({is_dated}) as is_scheduled\n"
-        f"    from (\n        select\n            {selected}\n"
-        f"        from read_parquet({path}) as raw{joined}\n    ) as typed\n)"
-    )
-
-
-def label_spellings_sql(vocabulary: str, landing_dir: Path) -> str:
-    """Every spelling of a vocabulary with its number of rows, as a subquery (vocabulary, spelling,
-    row_count): from every label or code column of the raw contract that uses it, all rows of the export (a
-    label is counted as written, whatever else is wrong with its row)."""
-    parts = [
-        f"select {column.name} as spelling "
-        f"from read_parquet({_sql_text(str((landing_dir / f'{table.name}.parquet').resolve()))}) "
-        f"where {column.name} is not null"
-        for table in raw_tables().values()
-        for column in table.columns
-        if column.role in ("label", "code") and (column.vocabulary or column.name) == vocabulary
-    ]
-    union = "\n        union all\n        ".join(parts)
-    return (
-        f"(\n    select {_sql_text(vocabulary)} as vocabulary, spelling, count(*) as row_count\n"
-        f"    from (\n        {union}\n    )\n    group by spelling\n)"
-    )
-
-
-def baseline_fragments(landing_dir: Path) -> dict[str, str]:
-    """The DuckDB baseline's placeholders that come from the raw contract: ${<table>} (contract_table_sql),
-    and for every label or code column ${vocabulary__<table>__<column>} (its vocabulary as a SQL literal) and
-    ${label_spellings__<table>__<column>} (label_spellings_sql of that vocabulary)."""
-    fragments: dict[str, str] = {}
-    for table in raw_tables().values():
-        fragments[table.name] = contract_table_sql(table, landing_dir)
-        for column in table.columns:
-            if column.role in ("label", "code"):
-                vocabulary = column.vocabulary or column.name
-                fragments[f"vocabulary__{table.name}__{column.name}"] = _sql_text(vocabulary)
-                fragments[f"label_spellings__{table.name}__{column.name}"] = label_spellings_sql(
-                    vocabulary, landing_dir
-                )
-    return fragments
-
-
-def _time_zone(name: str) -> str:
-    """An IANA zone name, checked to be one before it reaches SQL (the form macros/sql_values.sql checks)."""
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}", name):
-        raise ValueError(f"reporting_time_zone '{name}' is not an IANA time zone such as Europe/Copenhagen")
-    return name
-
-
-def duckdb_baseline_sql(
-    landing_dir: Path, out_dir: Path, as_of: date, variables: dict[str, Any] | None = None
-) -> str:
-    """The hand-written script with its placeholders filled in: the raw contract's fragments
-    (baseline_fragments) for landing_dir, and the dbt vars it follows (dbt_project.yml's, unless given)."""
-    settings = {**project_vars(), **(variables or {})}
-    template = (project_dir() / "benchmarks" / "baseline_duckdb.sql").read_text()
-    return string.Template(template).substitute(
-        baseline_fragments(landing_dir),
-        seeds_dir=str((project_dir() / "seeds").resolve()),
-        as_of=as_of.isoformat(),
-        reporting_start=date.fromisoformat(str(settings["reporting_start_date"])).isoformat(),
-        time_zone=_time_zone(str(settings["reporting_time_zone"])),
-        double_submission_minutes=float(settings["double_submission_window_minutes"]),
-        out_dir=str(out_dir.resolve()),
-    )
-
-
-def run_duckdb_baseline(
-    landing_dir: Path, out_dir: Path, as_of: date, variables: dict[str, Any] | None = None
-) -> None:
-    """Run benchmarks/baseline_duckdb.sql on the loader's landing files with the profile's settings (dbt vars
-    as in duckdb_baseline_sql), in a scratch database file in out_dir
-    (its tables can then leave memory; an in-memory database ran out of its 4GB at 100 M answers), which is
-    removed afterwards: only the marts' Parquet files stay."""
-    import duckdb
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    scratch = out_dir / "scratch.duckdb"
-    scratch.unlink(missing_ok=True)
-    connection = duckdb.connect(str(scratch))
-    # The profile's settings: UTC for timestamps without an offset, the same memory limit; spill to disk.
-    connection.execute("set TimeZone = 'UTC'")
-    connection.execute(f"set memory_limit = '{os.environ.get('CXW_MEMORY_LIMIT', MEMORY_LIMIT)}'")
-    connection.execute("set preserve_insertion_order = false")
-    connection.execute(f"set temp_directory = '{(out_dir / 'spill').resolve()}'")
-    try:
-        connection.execute(duckdb_baseline_sql(landing_dir, out_dir, as_of, variables))
-    finally:
-        connection.close()
-        scratch.unlink(missing_ok=True)
-        Path(f"{scratch}.wal").unlink(missing_ok=True)
-        shutil.rmtree(out_dir / "spill", ignore_errors=True)
-
-
-# ----------------------------------------------------------------------------------------------- checks
-
-
-def _mismatch_condition(column: str, data_type: str) -> str:
-    """When the baseline's value differs from the mart's: exact for counts, text and dates; within one unit
-    in the last place for decimals (pandas rounds a float); within 1e-9 relative for doubles (summation
-    order)."""
-    expected, actual = f"e.{column}", f"b.{column}"
-    upper = data_type.upper()
-    decimal = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", upper)
-    if decimal:
-        tolerance = f"1e-{decimal.group(2)}"
-        return (
-            f"({expected} is null) <> ({actual} is null) or "
-            f"abs(cast({expected} as double) - cast({actual} as double)) > {tolerance} * 1.000001"
-        )
-    if upper in ("DOUBLE", "FLOAT", "REAL"):
-        return (
-            f"({expected} is null) <> ({actual} is null) or "
-            f"abs({expected} - cast({actual} as double)) > 1e-9 * greatest(1, abs({expected}))"
-        )
-    return f"{expected} is distinct from try_cast({actual} as {data_type})"
-
-
-def check_marts(database: Path, baseline_dir: Path) -> dict[str, Any]:
-    """Compare the four marts in a dbt database with a baseline's <mart>.parquet files: same rows (by key)
-    and the same values in every column. Returns per mart the row counts, missing/extra keys and the number
-    of mismatched cells per column."""
-    import duckdb
-
-    connection = duckdb.connect()
-    connection.execute(f"attach '{database.resolve()}' as warehouse (read_only)")
-    report: dict[str, Any] = {}
-    try:
-        for mart, keys in MART_KEYS.items():
-            path = baseline_dir / f"{mart}.parquet"
-            if not path.is_file():
-                report[mart] = {"ok": False, "error": f"{path} is missing"}
-                continue
-            columns = connection.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where database_name = 'warehouse' and table_name = ? order by column_index",
-                [mart],
-            ).fetchall()
-            baseline_columns = {
-                row[0]
-                for row in connection.execute(f"describe select * from read_parquet('{path}')").fetchall()
-            }
-            missing_columns = [name for name, _ in columns if name not in baseline_columns]
-            if missing_columns:
-                report[mart] = {"ok": False, "error": f"baseline lacks columns {missing_columns}"}
-                continue
-            schema = connection.execute(
-                "select schema_name from duckdb_tables() "
-                "where database_name = 'warehouse' and table_name = ?",
-                [mart],
-            ).fetchone()[0]
-            join = " and ".join(f"e.{key} = try_cast(b.{key} as {dict(columns)[key]})" for key in keys)
-            cells = ",\n".join(
-                f"count(*) filter (where e.{keys[0]} is not null and b.{keys[0]} is not null "
-                f"and ({_mismatch_condition(name, data_type)})) as {name}"
-                for name, data_type in columns
-                if name not in keys
-            )
-            counts = connection.execute(
-                f"""
-                select
-                    count(e.{keys[0]}) as expected_rows,
-                    count(b.{keys[0]}) as baseline_rows,
-                    count(*) filter (where b.{keys[0]} is null) as missing_rows,
-                    count(*) filter (where e.{keys[0]} is null) as extra_rows,
-                    {cells}
-                from warehouse.{schema}.{mart} as e
-                full outer join read_parquet('{path}') as b on {join}
-                """
-            ).fetchone()
-            names = ["expected_rows", "baseline_rows", "missing_rows", "extra_rows"] + [
-                name for name, _ in columns if name not in keys
-            ]
-            values = dict(zip(names, counts, strict=True))
-            mismatched = {name: values[name] for name in names[4:] if values[name]}
-            report[mart] = {
-                "ok": values["missing_rows"] == 0 and values["extra_rows"] == 0 and not mismatched,
-                "rows": values["expected_rows"],
-                "baseline_rows": values["baseline_rows"],
-                "missing_rows": values["missing_rows"],
-                "extra_rows": values["extra_rows"],
-                "mismatched_cells": mismatched,
-            }
-    finally:
-        connection.close()
-    return report
-
-
-def checks_pass(report: dict[str, Any]) -> bool:
-    return bool(report) and all(entry["ok"] for entry in report.values())
-
-
 # ----------------------------------------------------------------------------------------------- incremental
-
-
-def nightly_cutter():
-    """cx_warehouse.nightly.cut_raw_to_day when it exists (the incremental models' helper), else None."""
-    try:
-        nightly = importlib.import_module("cx_warehouse.nightly")
-    except ImportError:
-        return None
-    return getattr(nightly, "cut_raw_to_day", None)
 
 
 def run_incremental(scale_dir: Path, raw_dir: Path, as_of: date, full: DbtTarget) -> dict[str, Any]:
     """Build on the snapshot cut to as_of - 1 day (loaded, seeded, run), then load the full files into the
     same landing folder and time `dbt run` at as_of: the nightly run after one new day of data. The nightly
     load is timed as its own step (incremental_load). The marts are compared with the full build's."""
-    cut = nightly_cutter()
-    if cut is None:
-        return {"skipped": "cx_warehouse.nightly.cut_raw_to_day is not available"}
     previous_day = as_of - timedelta(days=1)
     snapshot = scale_dir / f"raw_until_{previous_day.isoformat()}"
     if not (snapshot / ".complete").is_file():
         shutil.rmtree(snapshot, ignore_errors=True)
         started = time.perf_counter()
-        cut(raw_dir, snapshot, previous_day, DATA_FORMAT)
+        cut_raw_to_day(raw_dir, snapshot, previous_day, DATA_FORMAT)
         (snapshot / ".complete").write_text(f"cut in {time.perf_counter() - started:.1f} s\n")
     target = DbtTarget(scale_dir / "dbt_incremental", raw_dir, as_of)
     target.reset()
@@ -615,24 +329,6 @@ def run_incremental(scale_dir: Path, raw_dir: Path, as_of: date, full: DbtTarget
         result["model_timings"] = target.model_timings()
         result["same_marts_as_full_build"] = compare_databases(target.database, full.database)
     return result
-
-
-def compare_databases(database: Path, reference: Path) -> dict[str, Any]:
-    """The four marts of `database` against those of `reference` (same check as the baselines)."""
-    import duckdb
-
-    export = database.parent / "marts_export"
-    export.mkdir(exist_ok=True)
-    connection = duckdb.connect(str(database), read_only=True)
-    try:
-        for mart in MART_KEYS:
-            schema = connection.execute(
-                "select schema_name from duckdb_tables() where table_name = ?", [mart]
-            ).fetchone()[0]
-            connection.execute(f"copy {schema}.{mart} to '{export / mart}.parquet' (format parquet)")
-    finally:
-        connection.close()
-    return check_marts(reference, export)
 
 
 # ----------------------------------------------------------------------------------------------- one scale
@@ -686,6 +382,38 @@ def run_scale(
     run = record(full.step("dbt_run", "run"))
     model_timings = full.model_timings()
 
+    checks, pandas_skipped = _run_baselines(label, scale_dir, full, run, record, skip_pandas_above, skip)
+    _run_optional_dbt_steps(full, record, skip)
+    if "incremental" in skip:
+        incremental: dict[str, Any] = {"skipped": "--skip incremental"}
+    elif run.ok:
+        incremental = run_incremental(scale_dir, raw_dir, as_of, full)
+    else:
+        incremental = {"skipped": "dbt run failed"}
+    if "steps" in incremental:
+        for name, step in incremental["steps"].items():
+            steps[name] = Step(**step)
+
+    result = _scale_result(label, accounts, marker, raw_dir, steps, model_timings, checks, pandas_skipped)
+    result["incremental"] = {key: value for key, value in incremental.items() if key != "steps"}
+    result["ratios"] = ratios(result)
+    result["targets"] = targets(label, result)
+    return result
+
+
+def _run_baselines(
+    label: str,
+    scale_dir: Path,
+    full: DbtTarget,
+    run: Step,
+    record,
+    skip_pandas_above: int | None,
+    skip: frozenset[str],
+) -> tuple[dict[str, Any], str | None]:
+    """Run the DuckDB baseline and (unless skipped at this scale) the pandas one on the landing files of
+    `full`, each compared with dbt's marts when `dbt run` succeeded. Returns the comparison report per
+    baseline step and why the pandas baseline was skipped (None when it ran)."""
+    as_of = full.as_of
     checks: dict[str, Any] = {}
 
     def baseline(kind: str, module: str) -> None:
@@ -698,10 +426,9 @@ def run_scale(
         if step.ok and run.ok:
             checks[name] = check_marts(full.database, out_dir)
 
-    baseline("duckdb", "cx_warehouse.benchmark")
+    baseline("duckdb", "cx_warehouse.benchmark.baseline_duckdb")
 
     pandas_skipped = None
-    answers = marker["rows"]["survey_answers"]
     if "pandas" in skip:
         pandas_skipped = "skipped (--skip pandas)"
     elif skip_pandas_above is not None and parse_scale(label) > skip_pandas_above:
@@ -710,12 +437,16 @@ def run_scale(
             "version holds whole tables in memory (3.9 GB peak at 10 M answers, growing linearly)"
         )
     else:
-        baseline("pandas", "cx_warehouse.baseline_pandas")
+        baseline("pandas", "cx_warehouse.benchmark.baseline_pandas")
     if pandas_skipped:
         print(f"  pandas baseline {pandas_skipped}", flush=True)
     for name, report in checks.items():
         print(f"  {name} marts equal to dbt's: {'yes' if checks_pass(report) else 'NO'}", flush=True)
+    return checks, pandas_skipped
 
+
+def _run_optional_dbt_steps(full: DbtTarget, record, skip: frozenset[str]) -> None:
+    """`dbt test`, the four marts alone with their upstream models, and the full build, unless skipped."""
     if "test" not in skip:
         record(full.step("dbt_test", "test"))
     # The same four marts as the baselines, with only the models they need: the like-for-like comparison.
@@ -727,17 +458,20 @@ def run_scale(
     if "build" not in skip:
         record(full.step("dbt_build", "build", "--full-refresh"))
 
-    if "incremental" in skip:
-        incremental: dict[str, Any] = {"skipped": "--skip incremental"}
-    elif run.ok:
-        incremental = run_incremental(scale_dir, raw_dir, as_of, full)
-    else:
-        incremental = {"skipped": "dbt run failed"}
-    if "steps" in incremental:
-        for name, step in incremental["steps"].items():
-            steps[name] = Step(**step)
 
-    result = {
+def _scale_result(
+    label: str,
+    accounts: int,
+    marker: dict[str, Any],
+    raw_dir: Path,
+    steps: dict[str, Step],
+    model_timings: list[dict[str, Any]],
+    checks: dict[str, Any],
+    pandas_skipped: str | None,
+) -> dict[str, Any]:
+    """One scale's result as stored in the results file (without incremental, ratios and targets)."""
+    answers = marker["rows"]["survey_answers"]
+    return {
         "scale": label,
         "accounts": accounts,
         "survey_answers": answers,
@@ -751,14 +485,11 @@ def run_scale(
         "slowest_models": model_timings,
         "checks": {name: {"ok": checks_pass(report), "marts": report} for name, report in checks.items()},
         "pandas_skipped": pandas_skipped,
-        "incremental": {key: value for key, value in incremental.items() if key != "steps"},
     }
-    result["ratios"] = ratios(result)
-    result["targets"] = targets(label, result)
-    return result
 
 
 def _seconds(result: dict[str, Any], step: str, measure: str = "seconds") -> float | None:
+    """A measure of a step that succeeded, None when it failed or did not run."""
     entry = result["steps"].get(step)
     return entry.get(measure) if entry and entry["returncode"] == 0 else None
 
@@ -928,6 +659,8 @@ def project_commit() -> str:
 
 
 def format_summary(result: dict[str, Any]) -> str:
+    """One scale's result as terminal text: the ratios, then each target with its limit, measured
+    value and verdict."""
     ratio = result["ratios"]
     lines = [f"{result['scale']}: {result['survey_answers']:,} answers"]
     for name, value in ratio.items():
@@ -1009,6 +742,8 @@ def format_markdown(results: dict[str, Any]) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
+    """The argument parser of `python -m cx_warehouse.benchmark` (scales, workdir, results, skips; the
+    `report` command)."""
     top = argparse.ArgumentParser(
         prog="python -m cx_warehouse.benchmark", description=__doc__.split("\n\n")[0]
     )
@@ -1026,19 +761,15 @@ def parser() -> argparse.ArgumentParser:
         help=f"comma-separated optional steps to leave out: {', '.join(OPTIONAL_STEPS)}",
     )
     commands = top.add_subparsers(dest="command")
-    baseline = commands.add_parser("baseline", help="(internal) run the DuckDB baseline script once")
-    baseline.add_argument("--landing-dir", type=Path, required=True, help="the loader's landing folder")
-    baseline.add_argument("--out", type=Path, required=True)
-    baseline.add_argument("--as-of", type=date.fromisoformat, required=True)
     commands.add_parser("report", help="print the results file as markdown tables")
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark for each scale (or print the report) and merge the results into the results file.
+    Returns 0, or 1 when a step failed or a baseline's marts differ from dbt's. Raises SystemExit for an
+    unknown --skip step, argparse.ArgumentTypeError for a bad scale label."""
     args = parser().parse_args(argv)
-    if args.command == "baseline":
-        run_duckdb_baseline(args.landing_dir, args.out, args.as_of)
-        return 0
     results_path = args.results or project_dir() / "benchmarks" / "results.json"
     if args.command == "report":
         print(format_markdown(json.loads(results_path.read_text())))

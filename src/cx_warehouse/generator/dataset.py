@@ -13,10 +13,11 @@ through SeedSequence, faults from (seed, table, fault number), and nothing reads
 simulated in chunks (chunk_accounts at a time) and each chunk's rows are appended to the files, so memory
 stays flat however many accounts are asked for; the chunk size changes neither the data nor the bytes.
 
-The simulation lives in generator_accounts (the model), generator_catalog (segments, surveys, names),
-comment_templates (comment texts); formatting and writing in generator_output; the kinds of bad rows and
-findings in generator_faults; where they go and the manifests (`_expected_quarantine.csv`,
-`_expected_orphans.csv`, `_expected_new_values.csv`) in generator_injector.
+The simulation lives in accounts (the model, with one module per table family: crm, revenue, churn,
+onboarding, support, touchpoints, responses, feedback), catalog (segments, surveys, names) and
+comment_templates (comment texts); formatting and writing in output; the kinds of bad rows and findings in
+faults; where they go and the manifests (`_expected_quarantine.csv`, `_expected_orphans.csv`,
+`_expected_new_values.csv`) in injector.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from cx_warehouse import generator_catalog as cat
-from cx_warehouse.generator_accounts import DAY, HOUR, QUESTIONS, AccountSimulator, IdCounters, Window
-from cx_warehouse.generator_faults import QuestionInfo
-from cx_warehouse.generator_injector import MANIFEST_NAME, Batch, FaultInjector
-from cx_warehouse.generator_output import (
+from cx_warehouse.generator import catalog as cat
+from cx_warehouse.generator.accounts import AccountSimulator
+from cx_warehouse.generator.basics import HOUR, IdCounters, Window
+from cx_warehouse.generator.faults import QuestionInfo
+from cx_warehouse.generator.injector import MANIFEST_NAME, Batch, FaultInjector
+from cx_warehouse.generator.output import (
+    DAY,
     NULL_INT,
     QUESTION_IDS_KIND,
     SURVEY_IDS_KIND,
@@ -42,7 +45,8 @@ from cx_warehouse.generator_output import (
     format_rows,
     open_writer,
 )
-from cx_warehouse.raw_contract import RAW_FORMATS, raw_contract, raw_tables
+from cx_warehouse.generator.responses import QUESTIONS
+from cx_warehouse.runtime.raw_contract import RAW_FORMATS, raw_contract, raw_tables
 
 DEFAULT_END_DATE = date(2026, 9, 30)
 DEFAULT_CHUNK_ACCOUNTS = 2_000
@@ -67,9 +71,12 @@ class GenerationSummary:
 
     @property
     def manifest(self) -> Path:
+        """The quarantine manifest written beside the files (_expected_quarantine.csv)."""
         return self.out_dir / MANIFEST_NAME
 
     def format(self) -> str:
+        """The summary as a terminal table: rows, bad rows, orphans and new values per table and
+        in total, then where the files went."""
         width = max(len(table) for table in self.rows)
         columns = {"rows": self.rows, "bad rows": self.bad_rows, "orphans": self.orphaned_rows,
                    "new values": self.new_values}  # fmt: skip
@@ -100,7 +107,7 @@ def generate(
     chunk_accounts: int = DEFAULT_CHUNK_ACCOUNTS,
 ) -> GenerationSummary:
     """Write the 13 raw tables and the manifests for `accounts` simulated accounts to out_dir. bad_rate: the
-    share of each table's rows made bad or made a finding (see generator_injector)."""
+    share of each table's rows made bad or made a finding (see cx_warehouse.generator.injector)."""
     _check_arguments(accounts, seed, file_format, bad_rate, end_date, years, chunk_accounts)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -293,6 +300,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`cxw generate` as a program of its own: parse argv and run. Returns the exit code, 0; raises
+    SystemExit for invalid arguments."""
     parser = argparse.ArgumentParser(prog="cxw generate", description=__doc__.split("\n\n")[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))

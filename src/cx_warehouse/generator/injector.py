@@ -3,9 +3,9 @@
 Which rows are changed depends only on a row's position in its table: position i (0-based, counting the valid
 rows in the order they are generated) is marked when floor((i + 1) * bad_rate + 0.5) > floor(i * bad_rate +
 0.5). That marks exactly round-half-up(n * bad_rate) of n rows without knowing n in advance, so the files can
-be streamed in chunks of any size. A marked row gets the kind (generator_faults) its table has used least so
-far among those that fit it, ties drawn at random, from a generator seeded from (seed, table, fault number):
-so the output does not depend on the chunk size.
+be streamed in chunks of any size. A marked row gets the kind (cx_warehouse.generator.faults) its table has
+used least so far among those that fit it, ties drawn at random, from a generator seeded from (seed, table,
+fault number): so the output does not depend on the chunk size.
 
 The last HELD_BACK positions of each table are held back until the table ends. Then every kind the table has
 not had yet is put on the latest held-back row it fits (in place, or an extra row beside it), and a CSV file
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cx_warehouse.generator_faults import (
+from cx_warehouse.generator.faults import (
     BEFORE,
     IN_PLACE,
     LOADER_FAULTS,
@@ -54,8 +54,8 @@ from cx_warehouse.generator_faults import (
     has_fresh_keys,
     vocabularies,
 )
-from cx_warehouse.generator_output import Row
-from cx_warehouse.raw_contract import RawTable
+from cx_warehouse.generator.output import Row
+from cx_warehouse.runtime.raw_contract import RawTable
 
 FAULT_STREAM = 1
 LOADER_STREAM = 2
@@ -107,6 +107,8 @@ class Batch:
         return [index for index, _, by_line in self.quarantined if by_line]
 
     def add(self, entry: _Entry) -> None:
+        """Append an entry's written rows, noting the quarantined ones (their index, reason and whether
+        they are keyed by line) and its new values."""
         for written in entry.written:
             if written.reason is not None:
                 self.quarantined.append((len(self.rows), written.reason, written.by_line))
@@ -203,14 +205,17 @@ class FaultInjector:
 
     @property
     def quarantined(self) -> Counter[str]:
+        """Rows listed in the quarantine manifest so far, per table."""
         return self._manifests.counts[QUARANTINE]
 
     @property
     def orphaned(self) -> Counter[str]:
+        """Orphan records listed in the orphans manifest so far, per table."""
         return self._manifests.counts[ORPHANS]
 
     @property
     def new_values(self) -> Counter[str]:
+        """New values listed in the new-values manifest so far, per table."""
         return self._manifests.counts[NEW_VALUES]
 
     def inject(self, table: str, rows: list[Row]) -> Batch:
@@ -276,6 +281,8 @@ class FaultInjector:
                 self._manifests.add(NEW_VALUES, table, column, spelling)
 
     def write_manifests(self) -> None:
+        """Finish the manifests (_expected_quarantine.csv, _expected_orphans.csv,
+        _expected_new_values.csv) in the output folder."""
         self._manifests.join()
 
     def abandon(self) -> None:

@@ -9,10 +9,23 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from cx_warehouse.load import REPORT_NAME, RawExportError
-from cx_warehouse.project import BuildSettings, DbtFailed, default_database, load_raw, project_dir, run_dbt
-from cx_warehouse.raw_contract import RAW_FORMATS
-from cx_warehouse.summary import format_data_quality, format_headline, read_data_quality, read_headline
+from cx_warehouse.runtime.load import REPORT_NAME, RawExportError
+from cx_warehouse.runtime.project import (
+    BuildSettings,
+    DbtFailed,
+    as_of_day,
+    default_database,
+    load_raw,
+    project_dir,
+    run_dbt,
+)
+from cx_warehouse.runtime.raw_contract import RAW_FORMATS
+from cx_warehouse.runtime.summary import (
+    format_data_quality,
+    format_headline,
+    read_data_quality,
+    read_headline,
+)
 
 DATABASE_HELP = "DuckDB file to build (default target/cx_warehouse.duckdb)"
 DEMO_ACCOUNTS = 1000
@@ -66,7 +79,7 @@ def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bo
             print(f"dbt {command}: " + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())))
         if failure is not None and command == "seed":
             raise failure
-    as_of = settings.as_of_date or date.today()
+    as_of = settings.as_of_date
     try:
         quality = read_data_quality(settings.database, as_of, settings.extra_vars)
     except Exception:  # the data-quality marts were not built: dbt's own failure is the cause
@@ -122,7 +135,7 @@ def _settings(args: argparse.Namespace, raw_dir: Path, as_of: date | None) -> Bu
 
 
 def _demo(args: argparse.Namespace) -> None:
-    from cx_warehouse.generator import DEFAULT_END_DATE, generate
+    from cx_warehouse.generator.dataset import DEFAULT_END_DATE, generate
 
     raw_dir = project_dir() / "data" / "demo" / "raw"
     summary = generate(accounts=args.accounts, seed=args.seed, out_dir=raw_dir, end_date=DEFAULT_END_DATE)
@@ -162,7 +175,8 @@ def _add_export_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    from cx_warehouse import generator
+    """The argument parser of `cxw` with its commands: generate, build, load, demo and summary."""
+    from cx_warehouse.generator import dataset as generator
 
     top = argparse.ArgumentParser(prog="cxw", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -177,7 +191,9 @@ def parser() -> argparse.ArgumentParser:
         "build", help="load an export, build and test the warehouse, print its figures"
     )
     _add_export_arguments(build)
-    build.add_argument("--as-of", type=_iso_date, default=None, help="the build's 'today' (default: today)")
+    build.add_argument(
+        "--as-of", type=_iso_date, default=None, help="the build's 'today' (default: today in UTC)"
+    )
     build.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
     build.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from all raw rows"
@@ -207,13 +223,18 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     summary = commands.add_parser("summary", help="print the headline metrics of a built database")
-    summary.add_argument("--as-of", type=_iso_date, default=date.today(), help="the build's as-of day")
+    summary.add_argument(
+        "--as-of", type=_iso_date, default=as_of_day(), help="the build's as-of day (default: today in UTC)"
+    )
     summary.add_argument("--database", **database)
     summary.set_defaults(handler=_summary)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `cxw` with argv (default sys.argv). Returns the exit code: 0, 1 when dbt or a data-quality
+    check failed (BuildFailed, DbtFailed), 2 when an export file cannot be read (RawExportError); the
+    message goes to stderr."""
     args = parser().parse_args(argv)
     if getattr(args, "database", "unset") is None:
         args.database = default_database()

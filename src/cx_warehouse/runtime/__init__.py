@@ -1,0 +1,10 @@
+"""What a nightly build runs: read the export, build and test the warehouse with dbt, report its figures.
+
+- cli: the `cxw` command (build, load, summary, demo, generate);
+- project: where the dbt project is, the build's settings, and dbt run in process;
+- raw_contract: the raw tables and columns, as declared in the sources YAML;
+- load: the loader, export files (CSV or Parquet) to the canonical landing Parquet files dbt reads;
+- summary: the headline metrics and the data-quality findings of a built database;
+- expectations: a great-expectations suite on the marts (a second opinion beside dbt's tests);
+- spark: the same build on local Spark instead of DuckDB.
+"""
