@@ -20,6 +20,7 @@ import pytest
 
 from cx_warehouse.runtime.cli import main
 from cx_warehouse.runtime.project import BuildSettings, load_raw, run_dbt
+from cx_warehouse.runtime.publish import Night
 from cx_warehouse.runtime.raw_contract import raw_tables
 from cx_warehouse.runtime.summary import read_headline
 
@@ -797,7 +798,11 @@ def test_mostly_bad_table_fails_the_build_naming_table_and_cause(bad_scores_cli:
         line.strip() for line in bad_scores_cli.stdout.splitlines() if line.strip().startswith("ERROR ")
     ]
     assert errors == [f"ERROR {message}"]
-    built = Built(BuildSettings(raw_dir=FIXTURES / "mostly_bad_scores", database=bad_scores_cli.database))
+    # Nothing was published; the failed build is kept beside the warehouse for inspection.
+    assert not bad_scores_cli.database.exists()
+    assert f"Not published: {bad_scores_cli.database} is as it was" in bad_scores_cli.stdout
+    failed = Night(bad_scores_cli.database).failed
+    built = Built(BuildSettings(raw_dir=FIXTURES / "mostly_bad_scores", database=failed))
     assert_nps(nps_rows(built, "quarter", Q2, "all")["all"], 2, 1, 0, 1, 0.0)
     reasons = built.rows(
         "select quarantine_reason, quarantine_column, count(*) from fct_quarantined_rows group by all"

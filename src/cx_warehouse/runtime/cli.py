@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from cx_warehouse.runtime.project import (
     project_dir,
     run_dbt,
 )
+from cx_warehouse.runtime.publish import DatabaseInUse, Night, NightRunning, night_lock
 from cx_warehouse.runtime.raw_contract import RAW_FORMATS
 from cx_warehouse.runtime.summary import (
     format_data_quality,
@@ -54,11 +56,32 @@ class BuildFailed(RuntimeError):
 
 
 def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bool) -> None:
-    """Load the export, seed, build and test every model, then print the headline metrics and the data-quality
-    findings. Into an existing database the high-volume models build incrementally (docs/incremental.md)
-    unless full_refresh. dbt prints only its errors unless verbose; a count of what ran is printed either way.
-    Raises BuildFailed, naming the table and the cause, when a data-quality threshold or any dbt test
-    fails."""
+    """Load the export, seed, build and test every model, print the headline metrics and the data-quality
+    findings, and publish the warehouse at settings.database only when all of it passed (runtime.publish):
+    the night builds a working copy of the published warehouse (so the high-volume models build
+    incrementally, docs/incremental.md, unless full_refresh) and switches it in atomically. A failed night
+    leaves the published warehouse as it was and keeps its own copy in <database>.failed. dbt prints only its
+    errors unless verbose; a count of what ran is printed either way.
+    Raises BuildFailed, naming the table and the cause, when a data-quality threshold or any dbt test fails;
+    NightRunning when another build of the same warehouse is running; DatabaseInUse when another program
+    holds the working copy open."""
+    night = Night(settings.database)
+    with night_lock(night):
+        night.prepare(full_refresh)
+        working = replace(settings, database=night.working, landing=night.landing)
+        try:
+            _build_working_copy(working, verbose, full_refresh)
+        except (BuildFailed, DbtFailed):
+            night.keep_failed()
+            print(f"\nNot published: {settings.database} is as it was; this build is kept in {night.failed}.")
+            raise
+        night.publish()
+    print(f"\nPublished: {settings.database}  (load report: {working.landing_dir / REPORT_NAME})")
+
+
+def _build_working_copy(settings: BuildSettings, verbose: bool, full_refresh: bool) -> None:
+    """Load, seed, build and test into settings.database, then print the headline and the data-quality
+    section from it. Raises BuildFailed or DbtFailed when anything failed."""
     report = load_raw(settings)
     malformed = {name: load.malformed_lines + load.undecodable_rows for name, load in report.tables.items()}
     if any(malformed.values()):
@@ -90,7 +113,6 @@ def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bo
     print(format_headline(read_headline(settings.database, as_of)))
     print()
     print(format_data_quality(quality))
-    print(f"\nDatabase: {settings.database}  (load report: {settings.landing_dir / REPORT_NAME})")
     errors, _ = quality.problems()
     if errors or failure is not None:
         causes = errors or [str(failure)]
@@ -233,8 +255,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run `cxw` with argv (default sys.argv). Returns the exit code: 0, 1 when dbt or a data-quality
-    check failed (BuildFailed, DbtFailed), 2 when an export file cannot be read (RawExportError); the
-    message goes to stderr."""
+    check failed (BuildFailed, DbtFailed; nothing was published), 2 when an export file cannot be read
+    (RawExportError), 3 when another build of the warehouse is running or another program holds the working
+    copy (NightRunning, DatabaseInUse; try again later); the message goes to stderr."""
     args = parser().parse_args(argv)
     if getattr(args, "database", "unset") is None:
         args.database = default_database()
@@ -246,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DbtFailed, BuildFailed) as error:
         print(f"cxw: {error}", file=sys.stderr)
         return 1
+    except (NightRunning, DatabaseInUse) as error:
+        print(f"cxw: {error}", file=sys.stderr)
+        return 3
     return 0
 
 

@@ -58,7 +58,8 @@ class BuildSettings:
     cx_warehouse.runtime.load that win over raw_options.yml's defaults, e.g. {'delimiter': ';'} from the
     command line) say how to read it. reporting_time_zone is the zone of the reporting calendar (dbt var
     reporting_time_zone); timestamps the export writes without an offset are read in it too, unless
-    load_options or raw_options.yml give a time_zone.
+    load_options or raw_options.yml give a time_zone. landing, when given, is the landing folder instead of
+    <database>.landing (a night's own folder, runtime.publish).
     """
 
     raw_dir: Path
@@ -68,6 +69,7 @@ class BuildSettings:
     extra_vars: dict[str, object] = field(default_factory=dict)
     load_options: dict[str, str] = field(default_factory=dict)
     reporting_time_zone: str = "UTC"
+    landing: Path | None = None
 
     def __post_init__(self) -> None:
         # Decided once, so that seed, build and summary of one run agree even across midnight.
@@ -75,8 +77,8 @@ class BuildSettings:
 
     @property
     def landing_dir(self) -> Path:
-        """The loader's landing folder beside the database: <database>.landing."""
-        return self.database.with_name(self.database.name + ".landing")
+        """The loader's landing folder: `landing`, else <database>.landing beside the database."""
+        return self.landing or self.database.with_name(self.database.name + ".landing")
 
     def load_defaults(self) -> dict[str, str]:
         """What the build implies for every raw file, below raw_options.yml: the format, and timestamps

@@ -1,0 +1,168 @@
+"""Publishing a build atomically: a night builds a private working copy of the warehouse and switches it in
+only when every step has passed, so BI readers never see a half-built warehouse and are never locked out.
+
+Files beside the published database `<db>` (e.g. target/cx_warehouse.duckdb):
+  <db>.lock      held (flock) by the running night, with its pid and start time; a second night is refused
+  <db>.building  the working copy: a copy of the last published warehouse (so incremental models stay
+                 incremental), or empty for a full refresh; removed and made again by every night
+  <db>.failed    the last failed night's working copy, kept for inspection; the published file is unchanged
+  <db>.landing/night-<start>-<pid>/   the loader's files each night's staging views read; the published
+                 night's and the previously published night's folders are kept (a reader may still hold the
+                 previous warehouse); `published` in <db>.landing names the published night's folder
+A killed night leaves only <db>.building and its landing folder behind; the kernel releases its lock, and the
+next night starts from the published file again. The switch is os.replace, an atomic rename: a reader that
+holds the old file open keeps reading it until it reconnects.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+# The file in the landing root naming the published night's landing folder.
+PUBLISHED_MARKER = "published"
+
+
+class NightRunning(RuntimeError):
+    """Another build of the same warehouse holds its lock; the message names its pid and start time."""
+
+
+class DatabaseInUse(RuntimeError):
+    """A DuckDB file the night must write is held open by another program; the message names it."""
+
+
+@dataclass(frozen=True)
+class Night:
+    """The files of one night's build of the warehouse published at `published`."""
+
+    published: Path
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def working(self) -> Path:
+        """The private copy the night builds: <db>.building."""
+        return self.published.with_name(self.published.name + ".building")
+
+    @property
+    def failed(self) -> Path:
+        """Where a failed night's working copy is kept for inspection: <db>.failed."""
+        return self.published.with_name(self.published.name + ".failed")
+
+    @property
+    def lock_file(self) -> Path:
+        """The lock file a running night holds: <db>.lock."""
+        return self.published.with_name(self.published.name + ".lock")
+
+    @property
+    def landing_root(self) -> Path:
+        """The folder of every night's landing folder: <db>.landing."""
+        return self.published.with_name(self.published.name + ".landing")
+
+    @property
+    def landing(self) -> Path:
+        """This night's landing folder: night-<UTC start, sortable>-<pid>."""
+        return self.landing_root / f"night-{self.started_at:%Y%m%dT%H%M%S}-{os.getpid()}"
+
+    def prepare(self, full_refresh: bool) -> None:
+        """Make a fresh working copy: the published warehouse (or nothing, for a full refresh), with any
+        leftovers of a killed night removed. Raises DatabaseInUse when another program holds the working
+        copy open."""
+        self.published.parent.mkdir(parents=True, exist_ok=True)
+        for leftover in (self.working, _wal(self.working)):
+            leftover.unlink(missing_ok=True)
+        if self.published.exists() and not full_refresh:
+            shutil.copyfile(self.published, self.working)
+        ensure_not_in_use(self.working)
+
+    def publish(self) -> None:
+        """Switch the working copy in as the published warehouse (atomic rename, after a checkpoint so that
+        the file holds everything) and prune the landing folders no warehouse reads any more: all but this
+        night's and the previously published night's (a reader may still hold that warehouse)."""
+        with duckdb.connect(str(self.working)) as connection:
+            connection.execute("checkpoint")
+        marker = self.landing_root / PUBLISHED_MARKER
+        previous = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
+        os.replace(self.working, self.published)
+        self.failed.unlink(missing_ok=True)
+        pending = marker.with_name(marker.name + ".new")
+        pending.write_text(self.landing.name, encoding="utf-8")
+        os.replace(pending, marker)
+        for folder in self.landing_root.glob("night-*"):
+            if folder.name not in (self.landing.name, previous):
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def keep_failed(self) -> None:
+        """Keep the failed working copy as <db>.failed (replacing an older one); its landing folder goes."""
+        if self.working.exists():
+            os.replace(self.working, self.failed)
+        _wal(self.working).unlink(missing_ok=True)
+
+
+@contextmanager
+def night_lock(night: Night) -> Iterator[None]:
+    """Hold the warehouse's lock file for the duration of a night. Raises NightRunning, naming the holder's
+    pid, host and start time, when another night holds it. The lock is an flock: the kernel releases it
+    when the process ends, however it ends, so a killed night never leaves a stale lock."""
+    night.lock_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(night.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(descriptor, 4096, 0).decode("utf-8", "replace").strip()
+        os.close(descriptor)
+        raise NightRunning(
+            f"another build of {night.published} is running ({_describe_holder(holder)}); wait for it to "
+            f"finish (lock file {night.lock_file})"
+        ) from None
+    try:
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started_at": night.started_at.isoformat(),
+        }
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, json.dumps(holder).encode(), 0)
+        yield
+    finally:
+        os.ftruncate(descriptor, 0)
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
+        os.close(descriptor)
+
+
+def ensure_not_in_use(database: Path) -> None:
+    """Raise DatabaseInUse, in one line naming the program and pid DuckDB reports, when another process
+    holds `database` open so that it cannot be written; do nothing when it can be opened for writing."""
+    try:
+        duckdb.connect(str(database)).close()
+    except duckdb.IOException as error:
+        held = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(error))
+        if held is None:
+            raise
+        program, pid = held.groups()
+        raise DatabaseInUse(
+            f"{database} is open in another program ({program}, pid {pid}); close that program's "
+            "connection to it and run again"
+        ) from None
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def _describe_holder(text: str) -> str:
+    try:
+        holder = json.loads(text)
+        return f"pid {holder['pid']} on {holder['host']}, started {holder['started_at']}"
+    except (ValueError, KeyError, TypeError):
+        return "holder unknown"
