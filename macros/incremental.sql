@@ -18,7 +18,8 @@
         late for an old day, rows deleted upstream, rows that moved out of the undated partition once
         corrected;
       - partitions the model finds changed itself (changed_partitions_sql): the survey facts rebuild the days
-        holding a stored row whose copied dimension attributes no longer match (macros/survey_facts.sql).
+        holding a stored row whose copied dimension attributes no longer match (macros/survey_facts.sql);
+      - and partitions whose input rows are all gone are emptied (incremental_empty_vanished_partitions).
     The partition grain is a day (incremental_partition_grain): a month would rebuild a whole survey wave
     (a sixth of a year's answers in the demo data) every night of the month.
     Only this file knows the engines apart: a model configures itself with incremental_partitions_config(),
@@ -276,9 +277,61 @@
   {%- set shown = partitions if partitions | length <= 4 else partitions[:2] + ['...'] + partitions[-2:] -%}
   {{ log(this.identifier ~ ": rebuilding " ~ partitions | length ~ " partitions: " ~ shown | join(', '),
          info=true) }}
+  {%- do incremental_empty_vanished_partitions(source_sql, target_partition) -%}
   {%- set literals = [] -%}
   {%- for partition in partitions -%}
     {%- do literals.append("cast('" ~ partition ~ "' as date)") -%}
   {%- endfor -%}
   {{ return(partition_column ~ ' in (' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}
+
+{#- Empty the model's partitions that no longer have a single input row (every row deleted from the export,
+    or every valid row of a fact's day quarantined): a rebuild only replaces the partitions its batch holds,
+    so such a day would otherwise keep its old rows. Runs while the model runs (dbt run or build), right
+    before its own statement; never when it is only compiled. -#}
+{% macro incremental_empty_vanished_partitions(source_sql, target_partition) -%}
+  {%- if flags.WHICH not in ('run', 'build') -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set vanished_sql -%}
+    with source_rows as (
+      {{ source_sql }}
+    )
+
+    select distinct stored.{{ target_partition }} as partition_start
+    from {{ this }} as stored
+    where not exists (
+      select 1
+      from source_rows
+      where source_rows.partition_date = stored.{{ target_partition }}
+    )
+    order by partition_start
+  {%- endset -%}
+  {%- set vanished = [] -%}
+  {%- for value in run_query(vanished_sql).columns[0].values() -%}
+    {%- do vanished.append(value.strftime('%Y-%m-%d') if value is not string else value[:10]) -%}
+  {%- endfor -%}
+  {%- if vanished -%}
+    {{ log(this.identifier ~ ": emptying " ~ vanished | length ~ " partitions without input rows: "
+           ~ vanished | join(', '), info=true) }}
+    {%- do run_query(incremental_delete_partitions_sql(this, target_partition, vanished)) -%}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The statement that deletes whole partitions (days as 'YYYY-MM-DD') of an incremental model. -#}
+{% macro incremental_delete_partitions_sql(relation, partition_column, days) -%}
+  {{ return(adapter.dispatch('incremental_delete_partitions_sql', 'cx_warehouse')(relation, partition_column, days)) }}
+{%- endmacro %}
+
+{% macro default__incremental_delete_partitions_sql(relation, partition_column, days) -%}
+  delete from {{ relation }}
+  where {{ partition_column }} in (
+    {%- for day in days %}cast('{{ day }}' as date){{ ', ' if not loop.last }}{% endfor -%}
+  )
+{%- endmacro %}
+
+{#- Spark without Delta cannot delete rows; it drops the partitions (folders) instead. -#}
+{% macro spark__incremental_delete_partitions_sql(relation, partition_column, days) -%}
+  alter table {{ relation }} drop if exists
+  {%- for day in days %} partition ({{ partition_column }} = '{{ day }}'){{ ',' if not loop.last }}{% endfor %}
 {%- endmacro %}

@@ -305,3 +305,44 @@ def _oldest_valid(connection: duckdb.DuckDBPyConnection, table: str, key: str) -
     return connection.execute(
         f"select {key} from {table} where quarantine_reason is null order by partition_date, {key} limit 1"
     ).fetchone()[0]
+
+
+def test_a_day_whose_rows_left_the_export_is_emptied(
+    nightly: Nightly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tonight's export again, without every response of one old day (deleted in the survey tool): their
+    answers lose their response and go to the undated partition, and the day is left with no row in the
+    checked responses and answers and in both facts. The night must empty that day everywhere, as a full
+    refresh of the same export would."""
+    with duckdb.connect(str(nightly.incremental.database), read_only=True) as connection:
+        day, response_ids = connection.execute(
+            "select submitted_date, list(response_id) from fct_survey_responses"
+            " where submitted_date < ? group by submitted_date order by count(*), submitted_date limit 1",
+            [TODAY - timedelta(days=60)],
+        ).fetchone()
+    raw = tmp_path / "raw"
+    shutil.copytree(nightly.raw_today, raw)
+    responses = raw / "survey_responses.csv"
+    lines = responses.read_bytes().split(b"\n")
+    kept = [line for line in lines if not any(key.encode() in line for key in response_ids)]
+    assert len(lines) - len(kept) == len(response_ids)
+    responses.write_bytes(b"\n".join(kept))
+
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    as_of = nightly.incremental.as_of_date
+    incremental = BuildSettings(raw, tmp_path / "incremental.duckdb", "csv", as_of, GENERATED_DATA_VARS)
+    shutil.copy(nightly.incremental.database, incremental.database)
+    load_raw(incremental)
+    run_dbt(["run"], incremental)
+    full_refresh = BuildSettings(raw, tmp_path / "full.duckdb", "csv", as_of, GENERATED_DATA_VARS)
+    load_raw(full_refresh)
+    run_dbt(["seed"], full_refresh)
+    run_dbt(["run", "--full-refresh"], full_refresh)
+
+    emptied = _query(
+        incremental.database,
+        f"select count(*) as rows from fct_survey_responses where submitted_date = date '{day}'",
+    )
+    assert emptied["rows"].iloc[0] == 0
+    assert _differences(_all_tables(incremental.database), _all_tables(full_refresh.database)) == []

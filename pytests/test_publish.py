@@ -5,7 +5,7 @@ night is refused while one runs.
 
 Night 1 publishes tests/fixtures/exports/crm_own_labels (NPS Q2 2024, all: 25.0, worked out in its README);
 night 2 publishes survey_tool_new_values (NPS Q2 2024, all: 50.0 from 6 answers); the failing night is
-mostly_bad_scores, which a data-quality threshold stops (its NPS: 0.0 from 2 answers).
+mostly_bad_scores, which a data-quality threshold stops (9 of its 11 answers quarantined).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def test_a_failed_night_leaves_the_published_warehouse_as_it_was(published: Path
     before = marts(published)
     reader = duckdb.connect(str(published), read_only=True)  # a BI tool holding the file all night
     try:
-        run = cxw_build("mostly_bad_scores", published, tmp_path, "--full-refresh")
+        run = cxw_build("mostly_bad_scores", published, tmp_path)
         assert reader.execute(NPS_Q2_ALL).fetchone() == (8, 25.0)
     finally:
         reader.close()
@@ -116,8 +116,13 @@ def test_a_failed_night_leaves_the_published_warehouse_as_it_was(published: Path
         in run.stdout
     )
     assert marts(published) == before
+    # The failed night's copy shows why: the quarantined scores of mostly_bad_scores.
     with duckdb.connect(str(Night(published).failed), read_only=True) as failed:
-        assert failed.execute(NPS_Q2_ALL).fetchone() == (2, 0.0)
+        reasons = failed.execute(
+            "select quarantine_reason, count(*) from fct_quarantined_rows"
+            " where source_table = 'survey_answers' group by all order by all"
+        ).fetchall()
+    assert reasons == [("out_of_scale", 1), ("unparseable_value", 8)]
 
 
 def test_a_killed_night_leaves_the_published_warehouse_as_it_was(published: Path, tmp_path: Path) -> None:
