@@ -3,7 +3,7 @@ and their manifests, and the correlations the metric marts depend on.
 
 The manifests are checked against an independent implementation of the warehouse's rules, run in DuckDB on
 what the loader (cx_warehouse.runtime.load) reads from the files: the checks of macros/quarantine.sql in their
-order, each table's own rules (models/intermediate/int_<table>__checked.sql), the copies, the double
+order, each table's own rules (models/validation/<source>/int_<table>__checked.sql), the copies, the double
 submissions, the orphans and the new values, with the seeds they read. So a bad row that breaks a second rule,
 a valid row that breaks one, a finding the warehouse would not report or a rule that no bad row exercises
 fails a test; pytests/test_warehouse.py compares the same manifests with a real build.

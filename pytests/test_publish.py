@@ -11,6 +11,7 @@ mostly_bad_scores, which a data-quality threshold stops (9 of its 11 answers qua
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -93,12 +94,32 @@ def test_a_published_night_leaves_only_the_warehouse_and_its_landing_folder(publ
         assert connection.execute("select count(*) from stg_survey__answers").fetchone()[0] > 0
 
 
+def latest_record(database: Path) -> dict:
+    folder = database.with_name(database.name + ".runs")
+    return json.loads((folder / "latest.json").read_text(encoding="utf-8"))
+
+
+def test_a_published_night_writes_its_run_record(published: Path) -> None:
+    record = latest_record(published)
+    assert (record["exit_code"], record["published"], record["error"]) == (0, True, None)
+    assert [step["name"] for step in record["steps"]] == [
+        "prepare", "load", "seed", "build", "data_quality", "publish"
+    ]  # fmt: skip
+    assert all(step["status"] == "ok" and step["seconds"] >= 0 for step in record["steps"])
+    # crm_own_labels: 11 answers (8 NPS scores, 3 comments), none quarantined (its README).
+    assert record["tables"]["survey_answers"]["raw_rows"] == 11
+    assert record["tables"]["survey_answers"]["quarantined_pct"] == 0
+    assert (record["headline"]["nps"], record["headline"]["nps_responses"]) == (25.0, 8)
+
+
 def test_a_second_night_is_refused_while_one_runs(published: Path, tmp_path: Path) -> None:
     with night_lock(Night(published)):
         run = cxw_build("crm_own_labels", published, tmp_path)
     assert run.code == 3
     assert f"another build of {published} is running (pid {os.getpid()} on " in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
+    record = latest_record(published)
+    assert (record["exit_code"], record["published"], record["steps"]) == (3, False, [])
 
 
 def test_a_failed_night_leaves_the_published_warehouse_as_it_was(published: Path, tmp_path: Path) -> None:
@@ -116,6 +137,10 @@ def test_a_failed_night_leaves_the_published_warehouse_as_it_was(published: Path
         in run.stdout
     )
     assert marts(published) == before
+    record = latest_record(published)
+    assert (record["exit_code"], record["published"]) == (1, False)
+    assert "survey_answers: 81.8 % of rows quarantined" in record["error"]
+    assert record["tables"]["survey_answers"]["quarantined_rows"] == 9
     # The failed night's copy shows why: the quarantined scores of mostly_bad_scores.
     with duckdb.connect(str(Night(published).failed), read_only=True) as failed:
         reasons = failed.execute(

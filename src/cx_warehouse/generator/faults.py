@@ -8,7 +8,7 @@ cx_warehouse.runtime.raw_contract), so does the kind, so the two cannot drift ap
 the as-of day (future_timestamp), the codes without a fallback (their invalid_reason: invalid_category,
 unknown_currency), the references that quarantine (unknown_reference) and those that orphan, the labels with a
 vocabulary and the codes with a fallback (new values), every label and code with a vocabulary (known
-spellings). The rules of a table's own model (models/intermediate/int_<table>__checked.sql) are listed in
+spellings). The rules of a table's own model (models/validation/<source>/int_<table>__checked.sql) are listed in
 _table_rules, the changed column of a conflicting copy in CONFLICTING_COLUMNS; the loader's errors, which only
 a CSV file can hold, are LOADER_FAULTS.
 
@@ -570,7 +570,7 @@ DOUBLE_SUBMISSION = {"survey_responses": ("contact_id", "survey_id", "submitted_
 
 
 def _table_rules(table: RawTable, placement: str, fresh: bool) -> list[FaultKind]:
-    """The kinds of the table's own rules (models/intermediate/int_<table>__checked.sql)."""
+    """The kinds of the table's own rules (models/validation/<source>/int_<table>__checked.sql)."""
 
     def kind(reason: str, change: Change, applies: Applies = _always) -> FaultKind:
         return FaultKind(reason, placement, change, applies, fresh_key=fresh)

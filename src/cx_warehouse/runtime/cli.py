@@ -22,6 +22,7 @@ from cx_warehouse.runtime.project import (
 )
 from cx_warehouse.runtime.publish import DatabaseInUse, Night, NightRunning, night_lock
 from cx_warehouse.runtime.raw_contract import RAW_FORMATS
+from cx_warehouse.runtime.run_record import RunRecord
 from cx_warehouse.runtime.summary import (
     format_data_quality,
     format_headline,
@@ -55,34 +56,71 @@ class BuildFailed(RuntimeError):
     """The build ran but its data-quality checks or dbt found an error; the message names the cause."""
 
 
+#: cxw's exit codes by the error that ends a command (documented in main and the README).
+EXIT_CODES: dict[type[BaseException], int] = {
+    BuildFailed: 1,
+    DbtFailed: 1,
+    RawExportError: 2,
+    NightRunning: 3,
+    DatabaseInUse: 3,
+}
+
+
+def exit_code(error: BaseException | None) -> int:
+    """cxw's exit code for a command that ended with `error` (None: 0). Raises KeyError for an error that
+    has no code (a bug, which should end in its traceback)."""
+    return 0 if error is None else EXIT_CODES[type(error)]
+
+
 def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bool) -> None:
     """Load the export, seed, build and test every model, print the headline metrics and the data-quality
     findings, and publish the warehouse at settings.database only when all of it passed (runtime.publish):
     the night builds a working copy of the published warehouse (so the high-volume models build
     incrementally, docs/incremental.md, unless full_refresh) and switches it in atomically. A failed night
     leaves the published warehouse as it was and keeps its own copy in <database>.failed. dbt prints only its
-    errors unless verbose; a count of what ran is printed either way.
+    errors unless verbose; a count of what ran is printed either way. Every build writes its run record
+    (runtime.run_record) to <database>.runs/.
     Raises BuildFailed, naming the table and the cause, when a data-quality threshold or any dbt test fails;
     NightRunning when another build of the same warehouse is running; DatabaseInUse when another program
-    holds the working copy open."""
+    holds the working copy open; RawExportError when an export file cannot be read."""
+    record = RunRecord(settings.database, settings.as_of_date)
+    error: BaseException | None = None
+    try:
+        _publish_a_night(settings, verbose, full_refresh, record)
+    except tuple(EXIT_CODES) as raised:
+        error = raised
+        raise
+    finally:
+        if error is None or type(error) in EXIT_CODES:
+            path = record.write(exit_code(error), error)
+            print(f"Run record: {path}")
+
+
+def _publish_a_night(settings: BuildSettings, verbose: bool, full_refresh: bool, record: RunRecord) -> None:
     night = Night(settings.database)
     with night_lock(night):
-        night.prepare(full_refresh)
+        with record.step("prepare"):
+            night.prepare(full_refresh)
         working = replace(settings, database=night.working, landing=night.landing)
         try:
-            _build_working_copy(working, verbose, full_refresh)
-        except (BuildFailed, DbtFailed):
+            _build_working_copy(working, verbose, full_refresh, record)
+        except (BuildFailed, DbtFailed, RawExportError):
             night.keep_failed()
             print(f"\nNot published: {settings.database} is as it was; this build is kept in {night.failed}.")
             raise
-        night.publish()
+        with record.step("publish"):
+            night.publish()
+        record.published = True
     print(f"\nPublished: {settings.database}  (load report: {working.landing_dir / REPORT_NAME})")
 
 
-def _build_working_copy(settings: BuildSettings, verbose: bool, full_refresh: bool) -> None:
+def _build_working_copy(
+    settings: BuildSettings, verbose: bool, full_refresh: bool, record: RunRecord
+) -> None:
     """Load, seed, build and test into settings.database, then print the headline and the data-quality
-    section from it. Raises BuildFailed or DbtFailed when anything failed."""
-    report = load_raw(settings)
+    section from it and keep both in the run record. Raises BuildFailed or DbtFailed when anything failed."""
+    with record.step("load"):
+        report = load_raw(settings)
     malformed = {name: load.malformed_lines + load.undecodable_rows for name, load in report.tables.items()}
     if any(malformed.values()):
         print("Loaded with unreadable lines (quarantined): "
@@ -94,7 +132,8 @@ def _build_working_copy(settings: BuildSettings, verbose: bool, full_refresh: bo
     # appended.
     for command, options in (("seed", ["--full-refresh"]), ("build", refresh)):
         try:
-            result = run_dbt([*quiet, command, *options], settings)
+            with record.step(command):
+                result = run_dbt([*quiet, command, *options], settings)
         except DbtFailed as error:
             failure, result = error, error.result
         if result is not None:
@@ -104,13 +143,16 @@ def _build_working_copy(settings: BuildSettings, verbose: bool, full_refresh: bo
             raise failure
     as_of = settings.as_of_date
     try:
-        quality = read_data_quality(settings.database, as_of, settings.extra_vars)
+        with record.step("data_quality"):
+            quality = read_data_quality(settings.database, as_of, settings.extra_vars)
+            headline = read_headline(settings.database, as_of)
     except Exception:  # the data-quality marts were not built: dbt's own failure is the cause
         if failure is None:
             raise
         raise failure from None
+    record.add_quality(quality, headline)
     print()
-    print(format_headline(read_headline(settings.database, as_of)))
+    print(format_headline(headline))
     print()
     print(format_data_quality(quality))
     errors, _ = quality.problems()
@@ -263,15 +305,9 @@ def main(argv: list[str] | None = None) -> int:
         args.database = default_database()
     try:
         args.handler(args)
-    except RawExportError as error:
+    except tuple(EXIT_CODES) as error:
         print(f"cxw: {error}", file=sys.stderr)
-        return 2
-    except (DbtFailed, BuildFailed) as error:
-        print(f"cxw: {error}", file=sys.stderr)
-        return 1
-    except (NightRunning, DatabaseInUse) as error:
-        print(f"cxw: {error}", file=sys.stderr)
-        return 3
+        return exit_code(error)
     return 0
 
 

@@ -103,7 +103,8 @@ class Night:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def keep_failed(self) -> None:
-        """Keep the failed working copy as <db>.failed (replacing an older one); its landing folder goes."""
+        """Keep the failed working copy as <db>.failed (replacing an older one); its landing folder, which its
+        staging views read, stays until the next published night prunes it."""
         if self.working.exists():
             os.replace(self.working, self.failed)
         _wal(self.working).unlink(missing_ok=True)

@@ -1,0 +1,100 @@
+"""The machine-readable record of one build, for a scheduler or a monitoring job to read after a night.
+
+Every `cxw build` (and `cxw demo`) writes <db>.runs/<start>-<pid>.json and replaces <db>.runs/latest.json
+with the same content:
+  started_at, finished_at (UTC, ISO 8601), database, as_of (the build's as-of day), exit_code (0 published,
+  1 failed, 2 unreadable export, 3 another build running or the working copy held; cxw's exit code),
+  published (whether the warehouse was switched in), error (the one-line message, or null),
+  steps: [{name, status ('ok' or 'failed'), seconds}] in the order they ran (prepare, load, seed, build,
+  data_quality, publish; a failed step is the last),
+  tables: {raw table: {raw_rows, quarantined_rows, settled_copies, orphaned_rows, quarantined_pct,
+  orphaned_pct}} (percent of raw_rows, as the data-quality thresholds judge them; empty when the build
+  stopped before they were counted),
+  headline: the figures of the last complete quarter that the build prints (summary.Headline), or null.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from cx_warehouse.runtime.summary import DataQuality, Headline
+
+
+@dataclass
+class RunRecord:
+    """What one build did, filled in as it runs and written by write()."""
+
+    database: Path
+    as_of: date
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    steps: list[dict[str, object]] = field(default_factory=list)
+    tables: dict[str, dict[str, object]] = field(default_factory=dict)
+    headline: dict[str, object] | None = None
+    published: bool = False
+    exit_code: int | None = None
+    error: str | None = None
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Time one step (wall seconds) and record whether it raised; the exception goes on."""
+        started = time.monotonic()
+        status = "failed"
+        try:
+            yield
+            status = "ok"
+        finally:
+            self.steps.append(
+                {"name": name, "status": status, "seconds": round(time.monotonic() - started, 3)}
+            )
+
+    def add_quality(self, quality: DataQuality, headline: Headline) -> None:
+        """Keep the per-table counts and shares and the headline figures of the build."""
+        self.tables = {
+            table.table: {
+                "raw_rows": table.raw_rows,
+                "quarantined_rows": table.quarantined_rows,
+                "settled_copies": table.settled_copies,
+                "orphaned_rows": table.orphaned_rows,
+                "quarantined_pct": round(table.quarantined_pct, 4),
+                "orphaned_pct": round(table.orphaned_pct, 4),
+            }
+            for table in quality.tables
+        }
+        self.headline = dataclasses.asdict(headline)
+
+    @property
+    def folder(self) -> Path:
+        """<db>.runs, beside the warehouse."""
+        return self.database.with_name(self.database.name + ".runs")
+
+    def write(self, exit_code: int, error: BaseException | None) -> Path:
+        """Write the record with the build's exit code and error; returns the path of this run's file."""
+        self.exit_code, self.error = exit_code, (str(error) if error is not None else None)
+        content = {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "database": str(self.database),
+            "as_of": self.as_of.isoformat(),
+            "exit_code": self.exit_code,
+            "published": self.published,
+            "error": self.error,
+            "steps": self.steps,
+            "tables": self.tables,
+            "headline": self.headline,
+        }
+        text = json.dumps(content, indent=2, default=str)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{self.started_at:%Y%m%dT%H%M%S}-{os.getpid()}.json"
+        path.write_text(text, encoding="utf-8")
+        latest = self.folder / "latest.json.new"
+        latest.write_text(text, encoding="utf-8")
+        os.replace(latest, self.folder / "latest.json")
+        return path
