@@ -8,9 +8,9 @@ cx_warehouse.runtime.raw_contract), so does the kind, so the two cannot drift ap
 the as-of day (future_timestamp), the codes without a fallback (their invalid_reason: invalid_category,
 unknown_currency), the references that quarantine (unknown_reference) and those that orphan, the labels with a
 vocabulary and the codes with a fallback (new values), every label and code with a vocabulary (known
-spellings). The rules of a table's own model (models/validation/<source>/int_<table>__checked.sql) are listed in
-_table_rules, the changed column of a conflicting copy in CONFLICTING_COLUMNS; the loader's errors, which only
-a CSV file can hold, are LOADER_FAULTS.
+spellings). The rules of a table's own model (models/validation/<source>/int_<table>__checked.sql) are
+listed in _table_rules, the changed column of a conflicting copy in CONFLICTING_COLUMNS; the loader's errors,
+which only a CSV file can hold, are LOADER_FAULTS.
 
 A bad row breaks exactly one of the warehouse's checks (they run in order and the first match wins, so a
 second broken check could change its reason), and a finding none. A kind is written
