@@ -14,7 +14,7 @@ import pytest
 from conftest import GENERATED_DATA_VARS
 from cx_warehouse.runtime.load import REPORT_NAME
 from cx_warehouse.runtime.project import BuildSettings, load_raw, project_dir, run_dbt
-from cx_warehouse.runtime.raw_contract import raw_contract
+from cx_warehouse.runtime.raw_contract import raw_contract, raw_tables
 
 MART_COLUMNS = {
     "mart_nps_by_segment": [
@@ -186,3 +186,50 @@ def test_parquet_raw_files_build_the_same_marts(
         parquet = query(settings, f"select * from {mart} order by {order}")
         csv = query(warehouse, f"select * from {mart} order by {order}")
         pd.testing.assert_frame_equal(parquet, csv, check_exact=False, rtol=1e-12)
+
+
+# Columns holding the names of the company's own staff (account managers, case owners): the people BI users
+# work with, not the customers' personal data the raw contract marks `pii`.
+STAFF_NAME_COLUMNS = {"account_manager", "owner"}
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+
+
+def test_no_customer_name_or_email_reaches_the_warehouse(warehouse: BuildSettings, raw_dir: Path) -> None:
+    """By tag: every column the raw contract marks `pii` holds pseudonyms (64 hex digits) wherever it is
+    stored. By value: no text column of any table or view holds an e-mail address or a contact's name from
+    the raw export."""
+    personal = [column.name for table in raw_tables().values() for column in table.columns if column.pii]
+    assert personal == ["full_name", "email"]
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{warehouse.database}' as warehouse (read_only)")
+        raw_contacts = raw_dir / "contacts.csv"
+        connection.execute(
+            "create temp table raw_personal as select distinct trim(value) as value from ("
+            " select unnest([full_name, email]) as value"
+            f" from read_csv('{raw_contacts}', all_varchar = true, ignore_errors = true,"
+            " strict_mode = false))"
+            " where value is not null and length(trim(value)) > 3"
+        )
+        assert connection.execute("select count(*) from raw_personal").fetchone()[0] > 1000
+        text_columns = connection.execute(
+            "select table_name, column_name from duckdb_columns()"
+            " where database_name = 'warehouse' and data_type = 'VARCHAR'"
+        ).fetchall()
+        found = []
+        for table, column in text_columns:
+            values = f'select "{column}" as value from warehouse.main."{table}" where "{column}" is not null'
+            if column in personal:
+                bad = connection.execute(
+                    f"select count(*) from ({values}) where not regexp_matches(value, '^[0-9a-f]{{64}}$')"
+                ).fetchone()[0]
+            else:
+                condition = f"regexp_matches(value, '{EMAIL}')"
+                if column not in STAFF_NAME_COLUMNS:
+                    condition += " or trim(value) in (select value from raw_personal)"
+                if (table, "vocabulary") in text_columns:  # the label tables list staff names too
+                    staff = ", ".join(f"'{name}'" for name in STAFF_NAME_COLUMNS)
+                    values += f" and vocabulary not in ({staff})"
+                bad = connection.execute(f"select count(*) from ({values}) where {condition}").fetchone()[0]
+            if bad:
+                found.append((table, column, bad))
+    assert found == [], "\n".join(map(str, found))

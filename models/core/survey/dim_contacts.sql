@@ -1,7 +1,7 @@
 {#- One row per contact: every valid contact (an empty account means the unknown account '-1'); an inferred
     member for every contact key that responses, invitations or tickets point at but the CRM lacks (a contact
     deleted for privacy), with the unknown account; and an unknown member '-1' for rows without a contact.
-    full_name and email are personal data (meta pii in the YAML). -#}
+    full_name and email hold the loader's pseudonyms of the personal data (meta pii in the YAML). -#}
 
 with contacts as (
     select * from {{ ref('int_contacts__checked') }}

@@ -42,6 +42,8 @@ Peak memory was about 1.1 GB (rows are processed in chunks of _BATCH_ROWS, not a
 from __future__ import annotations
 
 import codecs
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -472,12 +474,40 @@ _BATCH_ROWS = 1_000_000  # rows per normalising query (and per chunk of the exac
 _SCAN_ROWS = 100_000  # rows per Arrow record batch handed to DuckDB: one batch is scanned by one thread
 
 
+#: The environment variable holding the key of the personal-data pseudonyms (README, "Personal data").
+PII_KEY_VARIABLE = "CXW_PII_KEY"
+#: The loader's detail for a bad line of a table holding personal data, instead of the line's text.
+PERSONAL_DETAIL = "the line's text is not kept: the table holds personal data (find it by its line number)"
+# Without a key the pseudonyms are still one-way, but anyone can compute them for a guessed e-mail address.
+_DEFAULT_PII_KEY = b"cx-warehouse: set CXW_PII_KEY"
+
+
+def pii_key() -> bytes:
+    """The key of the pseudonyms: environment variable CXW_PII_KEY (UTF-8), else a fixed default."""
+    configured = os.environ.get(PII_KEY_VARIABLE)
+    return configured.encode("utf-8") if configured else _DEFAULT_PII_KEY
+
+
+def pseudonym(value: str | None, key: bytes) -> str | None:
+    """The pseudonym of a personal-data value: HMAC-SHA256 (RFC 2104, FIPS 180-4) with `key` of the value as
+    written, trimmed (like every text value), as 64 hex digits; None and blank stay None. One-way: the value
+    cannot be read back, only matched by someone who holds the key. Case is kept, as in every other text
+    column: a copy of a contact whose name an older import wrote in capitals still differs from it."""
+    if value is None or not value.strip():
+        return None
+    return hmac.new(key, value.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 class _LandingFile:
     """landing_dir/<table>.parquet, written under a temporary name in the same folder and os.replace'd by
-    commit(), so dbt never reads half a file; restart() drops what was written (the CSV fast path gave up)."""
+    commit(), so dbt never reads half a file; restart() drops what was written (the CSV fast path gave up).
+    Columns the raw contract marks `pii` are written as pseudonyms (pseudonym): names and e-mail addresses
+    never reach the landing folder, nor anything built from it."""
 
     def __init__(self, landing_dir: Path, table: RawTable):
         self.path = landing_dir / f"{table.name}.parquet"
+        self.personal = [index for index, column in enumerate(table.columns) if column.pii]
+        self.key = pii_key() if self.personal else b""
         self.schema = pa.schema(
             [pa.field(column.name, pa.string()) for column in table.columns] + list(_META)
         )
@@ -495,7 +525,18 @@ class _LandingFile:
 
     def write(self, chunk: pa.Table) -> None:
         """Append normalised rows: the contract columns in contract order, then the meta columns."""
-        self._writer.write_table(chunk.rename_columns(self.schema.names).cast(self.schema))
+        chunk = chunk.rename_columns(self.schema.names).cast(self.schema)
+        for index in self.personal:
+            values = [pseudonym(value, self.key) for value in chunk.column(index).to_pylist()]
+            chunk = chunk.set_column(index, self.schema.field(index), pa.array(values, pa.string()))
+        if self.personal:
+            # A malformed line's text would carry the personal data its columns hide.
+            detail = self.schema.get_field_index("_load_detail")
+            withheld = [
+                None if text is None else PERSONAL_DETAIL for text in chunk.column(detail).to_pylist()
+            ]
+            chunk = chunk.set_column(detail, self.schema.field(detail), pa.array(withheld, pa.string()))
+        self._writer.write_table(chunk)
         self.rows += chunk.num_rows
 
     def commit(self) -> None:

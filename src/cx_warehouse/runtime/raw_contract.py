@@ -14,7 +14,8 @@ Roles (column `config.meta.role`):
   no figure depends on it.
 - measure: a number (integer, double, money).
 - time: a timestamp or date; `not_after_as_of` quarantines one after the build's as-of day.
-- text: free text (comments, names), kept as written; `pii` marks personal data.
+- text: free text (comments, names), kept as written; `pii` marks personal data, which the loader replaces
+  with a keyed pseudonym (cx_warehouse.runtime.load.pseudonym).
 `required: true` quarantines a row where the value is empty. Table `config.meta`: `dated_by` (the time column
 that dates the row) and `version_by` (the time columns whose latest value says which copy of a key is the
 newest).
@@ -266,7 +267,9 @@ def _handling(column: RawColumn) -> str:
     if column.role in ("measure", "time"):
         future = "; after the as-of day: row quarantined" if column.not_after_as_of else ""
         return f"unparseable: row quarantined (unparseable_value){future}{required}"
-    return "free text, kept as written" + ("; personal data" if column.pii else "")
+    if column.pii:
+        return "personal data: replaced by the loader with a keyed pseudonym (HMAC-SHA256), never stored"
+    return "free text, kept as written"
 
 
 def readme_contract_section() -> str:
