@@ -84,16 +84,13 @@ def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bo
     NightRunning when another build of the same warehouse is running; DatabaseInUse when another program
     holds the working copy open; RawExportError when an export file cannot be read."""
     record = RunRecord(settings.database, settings.as_of_date)
-    error: BaseException | None = None
     try:
         _publish_a_night(settings, verbose, full_refresh, record)
-    except tuple(EXIT_CODES) as raised:
-        error = raised
+    except tuple(EXIT_CODES) as error:
+        print(f"Run record: {record.write(exit_code(error), error)}")
         raise
-    finally:
-        if error is None or type(error) in EXIT_CODES:
-            path = record.write(exit_code(error), error)
-            print(f"Run record: {path}")
+    # Anything else (a bug, an interrupt) ends in its traceback, without a record claiming an exit code.
+    print(f"Run record: {record.write(0, None)}")
 
 
 def _publish_a_night(settings: BuildSettings, verbose: bool, full_refresh: bool, record: RunRecord) -> None:
