@@ -35,12 +35,16 @@ SPARK_TARGET = "spark"
 #: Settings for builds of a few thousand rows (tests, demos): every query is then mostly Spark's fixed cost,
 #: and each of these cuts that cost while slowing big queries (measured on the test data set: about a fifth
 #: less CPU for a full `dbt build`). No whole-stage code generation (a compile per query), no adaptive
-#: re-planning, one shuffle partition, and a JIT that stops at its quick first tier.
+#: re-planning, one shuffle partition, and a JIT that stops at its quick first tier. That tier's code cache
+#: is 48 MB by default, which a whole build's hundreds of queries filled ("Out of space in CodeCache for
+#: adapters", seen once in a full test run): it gets 256 MB.
 SMALL_DATA_CONF = {
     "spark.sql.codegen.wholeStage": "false",
     "spark.sql.adaptive.enabled": "false",
     "spark.sql.shuffle.partitions": "1",
-    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseParallelGC",
+    "spark.driver.extraJavaOptions": (
+        "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=256m -XX:+UseParallelGC"
+    ),
 }
 
 
