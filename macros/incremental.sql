@@ -270,10 +270,7 @@
     from rebuilt
     order by partition_start
   {%- endset -%}
-  {%- set partitions = [] -%}
-  {%- for value in run_query(partitions_sql).columns[0].values() -%}
-    {%- do partitions.append(value.strftime('%Y-%m-%d') if value is not string else value[:10]) -%}
-  {%- endfor -%}
+  {%- set partitions = incremental_query_days(partitions_sql) -%}
   {%- set shown = partitions if partitions | length <= 4 else partitions[:2] + ['...'] + partitions[-2:] -%}
   {{ log(this.identifier ~ ": rebuilding " ~ partitions | length ~ " partitions: " ~ shown | join(', '),
          info=true) }}
@@ -307,15 +304,21 @@
     )
     order by partition_start
   {%- endset -%}
-  {%- set vanished = [] -%}
-  {%- for value in run_query(vanished_sql).columns[0].values() -%}
-    {%- do vanished.append(value.strftime('%Y-%m-%d') if value is not string else value[:10]) -%}
-  {%- endfor -%}
+  {%- set vanished = incremental_query_days(vanished_sql) -%}
   {%- if vanished -%}
     {{ log(this.identifier ~ ": emptying " ~ vanished | length ~ " partitions without input rows: "
            ~ vanished | join(', '), info=true) }}
     {%- do run_query(incremental_delete_partitions_sql(this, target_partition, vanished)) -%}
   {%- endif -%}
+{%- endmacro %}
+
+{#- The first column of a query's rows as days 'YYYY-MM-DD' (engines return dates or text). -#}
+{% macro incremental_query_days(sql) -%}
+  {%- set days = [] -%}
+  {%- for value in run_query(sql).columns[0].values() -%}
+    {%- do days.append(value.strftime('%Y-%m-%d') if value is not string else value[:10]) -%}
+  {%- endfor -%}
+  {{ return(days) }}
 {%- endmacro %}
 
 {#- The statement that deletes whole partitions (days as 'YYYY-MM-DD') of an incremental model. -#}
