@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from cx_warehouse.runtime.cli import main
@@ -24,6 +23,7 @@ from cx_warehouse.runtime.project import BuildSettings, load_raw, run_dbt
 from cx_warehouse.runtime.publish import Night
 from cx_warehouse.runtime.raw_contract import raw_tables
 from cx_warehouse.runtime.summary import read_headline
+from cx_warehouse.runtime.warehouse import connect
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "exports"
 AS_OF = date(2024, 7, 15)  # every fixture's as-of day: the last complete quarter is Q2 2024
@@ -42,11 +42,11 @@ class Built:
     settings: BuildSettings
 
     def rows(self, sql: str, params: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.settings.database), read_only=True) as connection:
+        with connect(self.settings.database) as connection:
             return connection.execute(sql, params or []).fetchall()
 
     def records(self, sql: str, params: list | None = None) -> list[dict]:
-        with duckdb.connect(str(self.settings.database), read_only=True) as connection:
+        with connect(self.settings.database) as connection:
             cursor = connection.execute(sql, params or [])
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

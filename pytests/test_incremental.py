@@ -25,6 +25,7 @@ from conftest import GENERATED_DATA_VARS
 from cx_warehouse.benchmark.nightly import cut_raw_to_day
 from cx_warehouse.generator.dataset import generate
 from cx_warehouse.runtime.project import BuildSettings, load_raw, run_dbt
+from cx_warehouse.runtime.warehouse import connect
 
 ACCOUNTS = 150
 SEED = 11
@@ -111,7 +112,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nightly]:
 
 
 def _query(database: Path, sql: str) -> pd.DataFrame:
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect(database) as connection:
         return connection.execute(sql).df()
 
 
@@ -123,7 +124,7 @@ POSITION_COLUMNS = ("source_row_number", "source_line_number")
 def _all_tables(database: Path) -> dict[str, list[tuple]]:
     """Every table of the warehouse, all rows (positions in the export aside), ordered by all columns."""
     tables = {}
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect(database) as connection:
         names = connection.execute(
             "select table_name from duckdb_tables() where schema_name = 'main' order by table_name"
         ).fetchall()
@@ -247,7 +248,7 @@ def test_rerunning_the_night_changes_nothing_and_leaves_old_partitions_alone(
     nightly: Nightly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rerun = _rerun_of_tonight(nightly, tmp_path, monkeypatch)
-    with duckdb.connect(str(rerun.database)) as connection:
+    with connect(rerun.database, read_only=False) as connection:
         keys = {
             "response_id": connection.execute(
                 "select response_id from fct_survey_answers order by submitted_date, response_id limit 1"
@@ -283,7 +284,7 @@ def test_a_stored_copy_that_no_longer_matches_its_dimension_is_rebuilt(
     nightly: Nightly, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rerun = _rerun_of_tonight(nightly, tmp_path, monkeypatch)
-    with duckdb.connect(str(rerun.database)) as connection:
+    with connect(rerun.database, read_only=False) as connection:
         response_id, oldest_day = connection.execute(
             "select response_id, submitted_date from fct_survey_answers where score_category is not null"
             " order by submitted_date, response_id limit 1"
@@ -314,7 +315,7 @@ def test_a_day_whose_rows_left_the_export_is_emptied(
     answers lose their response and go to the undated partition, and the day is left with no row in the
     checked responses and answers and in both facts. The night must empty that day everywhere, as a full
     refresh of the same export would."""
-    with duckdb.connect(str(nightly.incremental.database), read_only=True) as connection:
+    with connect(nightly.incremental.database) as connection:
         day, response_ids = connection.execute(
             "select submitted_date, list(response_id) from fct_survey_responses"
             " where submitted_date < ? group by submitted_date order by count(*), submitted_date limit 1",

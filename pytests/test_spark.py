@@ -21,14 +21,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 import pytest
 
 from conftest import GENERATED_DATA_VARS
 from cx_warehouse.runtime.project import BuildSettings
 from cx_warehouse.runtime.raw_contract import raw_contract
-from cx_warehouse.runtime.spark import SparkBuildSettings, java_available
+from cx_warehouse.runtime.spark import SparkBuildSettings, java_available, qualified_name
+from cx_warehouse.runtime.warehouse import connect
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -90,11 +90,11 @@ def spark_run(
         incremental = sorted(
             result.node.name for result in first.result if result.node.config.materialized == "incremental"
         )
-        before = {name: _table_state(session, f"{settings.schema}.{name}") for name in incremental}
+        before = {name: _table_state(session, settings, name) for name in incremental}
         settings.as_of_date = warehouse.as_of_date
         second = run_dbt_spark(["build"], settings)
         build_seconds = time.perf_counter() - started
-        after = {name: _table_state(session, f"{settings.schema}.{name}") for name in incremental}
+        after = {name: _table_state(session, settings, name) for name in incremental}
         nodes: dict[str, int] = {}
         for result in second.result:
             nodes[result.node.resource_type] = nodes.get(result.node.resource_type, 0) + 1
@@ -104,9 +104,10 @@ def spark_run(
         session.stop()
 
 
-def _table_state(session, table: str) -> tuple[str, int, int]:
+def _table_state(session, settings: SparkBuildSettings, name: str) -> tuple[str, int, int]:
     """When the table was created, and its row count and content hash: an incremental run overwrites some
     partitions of the same table, a full build drops the table and creates a new one."""
+    table = qualified_name(session, settings, name)
     created = [
         row.data_type for row in session.sql(f"describe table extended {table}").collect()
         if row.col_name == "Created Time"
@@ -117,7 +118,7 @@ def _table_state(session, table: str) -> tuple[str, int, int]:
 
 def read_duckdb(settings: BuildSettings, name: str) -> pd.DataFrame:
     """A table of the DuckDB build, with the Python values read_relation gives for Spark (ISO dates)."""
-    with duckdb.connect(str(settings.database), read_only=True) as connection:
+    with connect(settings.database) as connection:
         cursor = connection.execute(f"select * from {name}")
         columns = [column[0] for column in cursor.description]
         rows = [tuple(_iso(value) for value in row) for row in cursor.fetchall()]

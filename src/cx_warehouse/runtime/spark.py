@@ -169,6 +169,15 @@ def build_on_spark(settings: SparkBuildSettings, build_args: list[str] | None = 
     return session
 
 
+def qualified_name(session: SparkSession, settings: SparkBuildSettings, name: str) -> str:
+    """<schema>.<name> of a model or seed built on Spark, whose layer's schema is the target schema with the
+    layer's name appended (macros/schemas.sql). Raises KeyError when no such schema holds it."""
+    for database in session.catalog.listDatabases(f"{settings.schema}_*"):
+        if session.catalog.tableExists(name, database.name):
+            return f"{database.name}.{name}"
+    raise KeyError(f"no schema {settings.schema}_* holds {name}")
+
+
 def read_relation(session: SparkSession, settings: SparkBuildSettings, name: str) -> pd.DataFrame:
     """A model's table as pandas with Python values (object columns): dates and timestamps as ISO text, so
     no client converts time zones, decimals as Decimal and integers as int, so a null never turns a count
@@ -176,7 +185,7 @@ def read_relation(session: SparkSession, settings: SparkBuildSettings, name: str
     from pyspark.sql import functions
     from pyspark.sql.types import DateType, TimestampNTZType, TimestampType
 
-    frame = session.table(f"{settings.schema}.{name}")
+    frame = session.table(qualified_name(session, settings, name))
     columns = []
     for column in frame.schema.fields:
         if isinstance(column.dataType, DateType):

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
-
 from cx_warehouse.runtime.project import project_vars
 from cx_warehouse.runtime.raw_contract import raw_tables
+from cx_warehouse.runtime.warehouse import connect
 
 
 def last_complete_quarter_start(as_of: date) -> date:
@@ -105,7 +104,7 @@ def _quarter_end(quarter_start: date) -> date:
 def read_headline(database: Path, as_of: date) -> Headline:
     """Read the headline figures of the last complete quarter before `as_of` from a built database."""
     quarter = last_complete_quarter_start(as_of)
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect(database) as connection:
         row = connection.execute(
             _HEADLINE_SQL, {"quarter": quarter, "quarter_end": _quarter_end(quarter)}
         ).fetchone()
@@ -305,7 +304,7 @@ def read_data_quality(
 ) -> DataQuality:
     """The data-quality findings of a built database, judged against the thresholds of the dbt vars."""
     quarter = last_complete_quarter_start(as_of)
-    with duckdb.connect(str(database), read_only=True) as connection:
+    with connect(database) as connection:
         tables = [TableQuality(*row) for row in connection.execute(_TABLES_SQL).fetchall()]
         new_values = connection.execute(
             "select source_table, source_column, spelling, row_count, shown_as from mart_label_values "
