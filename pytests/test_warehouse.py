@@ -13,8 +13,9 @@ import pytest
 
 from conftest import GENERATED_DATA_VARS
 from cx_warehouse.runtime.load import REPORT_NAME
-from cx_warehouse.runtime.project import BuildSettings, load_raw, project_dir, run_dbt
+from cx_warehouse.runtime.project import BuildSettings, load_raw, manifest_path, project_dir, run_dbt
 from cx_warehouse.runtime.raw_contract import raw_contract, raw_tables
+from cx_warehouse.runtime.warehouse import BI_SCHEMA, connect
 
 MART_COLUMNS = {
     "mart_nps_by_segment": [
@@ -38,7 +39,7 @@ MART_COLUMNS = {
 
 
 def query(settings: BuildSettings, sql: str) -> pd.DataFrame:
-    with duckdb.connect(str(settings.database), read_only=True) as connection:
+    with connect(settings.database) as connection:
         return connection.execute(sql).df()
 
 
@@ -212,12 +213,14 @@ def test_no_customer_name_or_email_reaches_the_warehouse(warehouse: BuildSetting
         )
         assert connection.execute("select count(*) from raw_personal").fetchone()[0] > 1000
         text_columns = connection.execute(
-            "select table_name, column_name from duckdb_columns()"
+            "select schema_name, table_name, column_name from duckdb_columns()"
             " where database_name = 'warehouse' and data_type = 'VARCHAR'"
         ).fetchall()
         found = []
-        for table, column in text_columns:
-            values = f'select "{column}" as value from warehouse.main."{table}" where "{column}" is not null'
+        for schema, table, column in text_columns:
+            values = (
+                f'select "{column}" as value from warehouse."{schema}"."{table}" where "{column}" is not null'
+            )
             if column in personal:
                 bad = connection.execute(
                     f"select count(*) from ({values}) where not regexp_matches(value, '^[0-9a-f]{{64}}$')"
@@ -226,10 +229,32 @@ def test_no_customer_name_or_email_reaches_the_warehouse(warehouse: BuildSetting
                 condition = f"regexp_matches(value, '{EMAIL}')"
                 if column not in STAFF_NAME_COLUMNS:
                     condition += " or trim(value) in (select value from raw_personal)"
-                if (table, "vocabulary") in text_columns:  # the label tables list staff names too
+                if (schema, table, "vocabulary") in text_columns:  # the label tables list staff names too
                     staff = ", ".join(f"'{name}'" for name in STAFF_NAME_COLUMNS)
                     values += f" and vocabulary not in ({staff})"
                 bad = connection.execute(f"select count(*) from ({values}) where {condition}").fetchone()[0]
             if bad:
                 found.append((table, column, bad))
     assert found == [], "\n".join(map(str, found))
+
+
+def test_the_bi_schema_holds_the_marts_and_no_column_tagged_personal(warehouse: BuildSettings) -> None:
+    """Each layer in its own schema; the BI schema holds the marts and nothing else, and no model there has a
+    column that its YAML tags pii (the models that do are named, so the check cannot pass vacuously)."""
+    nodes = json.loads(manifest_path().read_text(encoding="utf-8"))["nodes"].values()
+    tagged = {
+        (node["schema"], node["name"])
+        for node in nodes
+        if any("pii" in column.get("tags", []) for column in node.get("columns", {}).values())
+    }
+    assert ("core", "dim_contacts") in tagged and ("staging", "stg_crm__contacts") in tagged
+    assert not {name for schema, name in tagged if schema == BI_SCHEMA}
+    with connect(warehouse.database) as connection:
+        relations = connection.execute(
+            "select schema_name, table_name from duckdb_tables()"
+            " union all select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+    schemas = Counter(schema for schema, _ in relations)
+    assert set(schemas) == {"staging", "intermediate", "core", "reference", BI_SCHEMA}
+    in_bi = sorted(name for schema, name in relations if schema == BI_SCHEMA)
+    assert in_bi and all(name.startswith("mart_") for name in in_bi), in_bi

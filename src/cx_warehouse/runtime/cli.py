@@ -4,31 +4,17 @@ its data-quality findings."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections import Counter
-from dataclasses import replace
-from datetime import date
+from contextlib import redirect_stdout
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from cx_warehouse.runtime.load import REPORT_NAME, RawExportError
-from cx_warehouse.runtime.project import (
-    BuildSettings,
-    DbtFailed,
-    as_of_day,
-    default_database,
-    load_raw,
-    project_dir,
-    run_dbt,
-)
-from cx_warehouse.runtime.publish import DatabaseInUse, Night, NightRunning, night_lock
+from cx_warehouse.runtime.night import EXIT_CODES, NightOptions, exit_code, run_night
+from cx_warehouse.runtime.progress import Progress
+from cx_warehouse.runtime.project import BuildSettings, as_of_day, default_database, load_raw, project_dir
 from cx_warehouse.runtime.raw_contract import RAW_FORMATS
-from cx_warehouse.runtime.run_record import RunRecord
-from cx_warehouse.runtime.summary import (
-    format_data_quality,
-    format_headline,
-    read_data_quality,
-    read_headline,
-)
+from cx_warehouse.runtime.summary import format_headline, read_headline
 
 DATABASE_HELP = "DuckDB file to build (default target/cx_warehouse.duckdb)"
 DEMO_ACCOUNTS = 1000
@@ -52,115 +38,37 @@ def _dbt_var(text: str) -> tuple[str, object]:
     return name.strip(), yaml.safe_load(value)
 
 
-class BuildFailed(RuntimeError):
-    """The build ran but its data-quality checks or dbt found an error; the message names the cause."""
-
-
-#: cxw's exit codes by the error that ends a command (documented in main and the README).
-EXIT_CODES: dict[type[BaseException], int] = {
-    BuildFailed: 1,
-    DbtFailed: 1,
-    RawExportError: 2,
-    NightRunning: 3,
-    DatabaseInUse: 3,
-}
-
-
-def exit_code(error: BaseException | None) -> int:
-    """cxw's exit code for a command that ended with `error` (None: 0). Raises KeyError for an error that
-    has no code (a bug, which should end in its traceback)."""
-    return 0 if error is None else EXIT_CODES[type(error)]
-
-
-def build_and_summarise(settings: BuildSettings, verbose: bool, full_refresh: bool) -> None:
-    """Load the export, seed, build and test every model, print the headline metrics and the data-quality
-    findings, and publish the warehouse at settings.database only when all of it passed (runtime.publish):
-    the night builds a working copy of the published warehouse (so the high-volume models build
-    incrementally, docs/incremental.md, unless full_refresh) and switches it in atomically. A failed night
-    leaves the published warehouse as it was and keeps its own copy in <database>.failed. dbt prints only its
-    errors unless verbose; a count of what ran is printed either way. Every build writes its run record
-    (runtime.run_record) to <database>.runs/.
-    Raises BuildFailed, naming the table and the cause, when a data-quality threshold or any dbt test fails;
-    NightRunning when another build of the same warehouse is running; DatabaseInUse when another program
-    holds the working copy open; RawExportError when an export file cannot be read."""
-    record = RunRecord(settings.database, settings.as_of_date)
-    try:
-        _publish_a_night(settings, verbose, full_refresh, record)
-    except tuple(EXIT_CODES) as error:
-        print(f"Run record: {record.write(exit_code(error), error)}")
-        raise
-    # Anything else (a bug, an interrupt) ends in its traceback, without a record claiming an exit code.
-    print(f"Run record: {record.write(0, None)}")
-
-
-def _publish_a_night(settings: BuildSettings, verbose: bool, full_refresh: bool, record: RunRecord) -> None:
-    night = Night(settings.database)
-    with night_lock(night):
-        with record.step("prepare"):
-            night.prepare(full_refresh)
-        working = replace(settings, database=night.working, landing=night.landing)
-        try:
-            _build_working_copy(working, verbose, full_refresh, record)
-        except (BuildFailed, DbtFailed, RawExportError):
-            night.keep_failed()
-            print(f"\nNot published: {settings.database} is as it was; this build is kept in {night.failed}.")
-            raise
-        with record.step("publish"):
-            night.publish()
-        record.published = True
-    print(f"\nPublished: {settings.database}  (load report: {working.landing_dir / REPORT_NAME})")
-
-
-def _build_working_copy(
-    settings: BuildSettings, verbose: bool, full_refresh: bool, record: RunRecord
-) -> None:
-    """Load, seed, build and test into settings.database, then print the headline and the data-quality
-    section from it and keep both in the run record. Raises BuildFailed or DbtFailed when anything failed."""
-    with record.step("load"):
-        report = load_raw(settings)
-    malformed = {name: load.malformed_lines + load.undecodable_rows for name, load in report.tables.items()}
-    if any(malformed.values()):
-        print("Loaded with unreadable lines (quarantined): "
-              + ", ".join(f"{name} {count:,}" for name, count in malformed.items() if count))  # fmt: skip
-    quiet = [] if verbose else ["--quiet"]
-    refresh = ["--full-refresh"] if full_refresh else []
-    failure = None
-    # Seeds are always reloaded in full: small, and a seed whose columns changed (an upgrade) cannot be
-    # appended.
-    for command, options in (("seed", ["--full-refresh"]), ("build", refresh)):
-        try:
-            with record.step(command):
-                result = run_dbt([*quiet, command, *options], settings)
-        except DbtFailed as error:
-            failure, result = error, error.result
-        if result is not None:
-            statuses = Counter(str(node.status) for node in result.result)
-            print(f"dbt {command}: " + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())))
-        if failure is not None and command == "seed":
-            raise failure
-    as_of = settings.as_of_date
-    try:
-        with record.step("data_quality"):
-            quality = read_data_quality(settings.database, as_of, settings.extra_vars)
-            headline = read_headline(settings.database, as_of)
-    except Exception:  # the data-quality marts were not built: dbt's own failure is the cause
-        if failure is None:
-            raise
-        raise failure from None
-    record.add_quality(quality, headline)
-    print()
-    print(format_headline(headline))
-    print()
-    print(format_data_quality(quality))
-    errors, _ = quality.problems()
-    if errors or failure is not None:
-        causes = errors or [str(failure)]
-        raise BuildFailed("the build found errors: " + "; ".join(causes))
-
-
 def _build(args: argparse.Namespace) -> None:
     settings = _settings(args, args.raw_dir, args.as_of)
-    build_and_summarise(settings, args.verbose, args.full_refresh)
+    run_night(settings, NightOptions(verbose=args.verbose, full_refresh=args.full_refresh))
+
+
+def _nightly(args: argparse.Namespace) -> None:
+    """The scheduled night: every check on, and everything the night prints in its log file. Under a
+    scheduler (stdout not a terminal) it prints nothing unless it fails, then one line on stderr (the cause,
+    from main) and where the log is; on a terminal it shows its progress, then the log."""
+    settings = _settings(args, args.raw_dir, args.as_of)
+    log_path = args.log_file or settings.database.with_name(settings.database.name + ".runs") / (
+        f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.log"
+    )
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    options = NightOptions(
+        verbose=args.verbose,
+        full_refresh=args.full_refresh,
+        check_freshness=True,
+        check_expectations=True,
+        progress=Progress(),
+        log_file=log_path,
+    )
+    with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log):
+        try:
+            run_night(settings, options)
+        except tuple(EXIT_CODES):
+            print(f"cxw nightly: not published; the night's log is {log_path}", file=sys.stderr)
+            raise
+    if sys.stdout.isatty():
+        print(log_path.read_text(encoding="utf-8"), end="")
+        print(f"Log: {log_path}")
 
 
 def _load(args: argparse.Namespace) -> None:
@@ -203,7 +111,8 @@ def _demo(args: argparse.Namespace) -> None:
     print(summary.format())
     # The demo's "today" is the last day of its data, so the same demo gives the same figures on any day;
     # it regenerates its data, so nothing of an earlier build is kept (full refresh).
-    build_and_summarise(BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE), args.verbose, True)
+    settings = BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE)
+    run_night(settings, NightOptions(verbose=args.verbose, full_refresh=True))
 
 
 def _summary(args: argparse.Namespace) -> None:
@@ -235,8 +144,29 @@ def _add_export_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--database", type=Path, default=None, help=DATABASE_HELP)
 
 
+def _add_night_arguments(command: argparse.ArgumentParser) -> None:
+    """The export's arguments and how to build it: as-of day, verbosity, full refresh, vars."""
+    _add_export_arguments(command)
+    command.add_argument(
+        "--as-of", type=_iso_date, default=None, help="the build's 'today' (default: today in UTC)"
+    )
+    command.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
+    command.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from all raw rows"
+    )
+    command.add_argument(
+        "--var",
+        type=_dbt_var,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a dbt var of dbt_project.yml for this build, e.g. --var quarantine_error_pct=20 "
+        "(repeatable)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
-    """The argument parser of `cxw` with its commands: generate, build, load, demo and summary."""
+    """The argument parser of `cxw` with its commands: generate, build, nightly, load, demo and summary."""
     from cx_warehouse.generator import dataset as generator
 
     top = argparse.ArgumentParser(prog="cxw", description=__doc__)
@@ -249,26 +179,24 @@ def parser() -> argparse.ArgumentParser:
     database = {"type": Path, "default": None, "help": DATABASE_HELP}
 
     build = commands.add_parser(
-        "build", help="load an export, build and test the warehouse, print its figures"
+        "build", help="load an export, build and test the warehouse, print its figures, publish it"
     )
-    _add_export_arguments(build)
-    build.add_argument(
-        "--as-of", type=_iso_date, default=None, help="the build's 'today' (default: today in UTC)"
-    )
-    build.add_argument("--verbose", action="store_true", help="show dbt's progress, not only its errors")
-    build.add_argument(
-        "--full-refresh", action="store_true", help="rebuild the incremental models from all raw rows"
-    )
-    build.add_argument(
-        "--var",
-        type=_dbt_var,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="set a dbt var of dbt_project.yml for this build, e.g. --var quarantine_error_pct=20 "
-        "(repeatable)",
-    )
+    _add_night_arguments(build)
     build.set_defaults(handler=_build)
+
+    nightly = commands.add_parser(
+        "nightly",
+        help="the scheduled night: build with source freshness and great-expectations checks, publish, "
+        "log; silent unless it fails or runs on a terminal",
+    )
+    _add_night_arguments(nightly)
+    nightly.add_argument(
+        "--log-file",
+        type=Path,
+        default=None,
+        help="the night's log (default <database>.runs/<start>-<pid>.log)",
+    )
+    nightly.set_defaults(handler=_nightly)
 
     load = commands.add_parser("load", help="only read an export into the landing folder dbt reads")
     _add_export_arguments(load)
@@ -293,10 +221,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run `cxw` with argv (default sys.argv). Returns the exit code: 0, 1 when dbt or a data-quality
-    check failed (BuildFailed, DbtFailed; nothing was published), 2 when an export file cannot be read
-    (RawExportError), 3 when another build of the warehouse is running or another program holds the working
-    copy (NightRunning, DatabaseInUse; try again later); the message goes to stderr."""
+    """Run `cxw` with argv (default sys.argv). Returns the exit code: 0, 1 when dbt, a data-quality check
+    or an expectation failed (BuildFailed, DbtFailed; nothing was published), 2 when an export file cannot
+    be read (RawExportError), 3 when another build of the warehouse is running or another program holds the
+    working copy (NightRunning, DatabaseInUse; try again later), 4 when a raw table is stale (StaleSources,
+    `cxw nightly`); the message goes to stderr."""
     args = parser().parse_args(argv)
     if getattr(args, "database", "unset") is None:
         args.database = default_database()

@@ -35,6 +35,12 @@ def as_of_day(day: date | None = None) -> date:
     return day if day is not None else datetime.now(UTC).date()
 
 
+def manifest_path() -> Path:
+    """The manifest.json the last dbt command in this project wrote: in DBT_TARGET_PATH when set (relative
+    to the project folder), else in target/."""
+    return project_dir() / os.environ.get("DBT_TARGET_PATH", "target") / "manifest.json"
+
+
 def default_database() -> Path:
     """The DuckDB file a build writes unless told otherwise: <project>/target/cx_warehouse.duckdb."""
     return project_dir() / "target" / "cx_warehouse.duckdb"
@@ -106,15 +112,17 @@ def load_raw(settings: BuildSettings):
     return load_raw_dir(settings.raw_dir, settings.landing_dir, options)
 
 
-def run_dbt(args: list[str], settings: BuildSettings):
-    """Run one dbt command on the project, in this process, against settings.database."""
+def run_dbt(args: list[str], settings: BuildSettings, callbacks: list | None = None):
+    """Run one dbt command on the project, in this process, against settings.database; `callbacks` receive
+    each of dbt's events (dbtRunner's callbacks). Raises DbtFailed, naming the failed nodes, when the
+    command did not succeed."""
     from dbt.cli.main import dbtRunner  # imported here: it costs seconds, and the generator needs none of it
 
     root = project_dir()
     settings.database.parent.mkdir(parents=True, exist_ok=True)
     os.environ["CXW_DUCKDB_PATH"] = str(settings.database.resolve())
     try:
-        result = dbtRunner().invoke(
+        result = dbtRunner(callbacks=callbacks or []).invoke(
             [
                 *args,
                 "--project-dir",

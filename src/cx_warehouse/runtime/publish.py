@@ -9,6 +9,10 @@ Files beside the published database `<db>` (e.g. target/cx_warehouse.duckdb):
   <db>.landing/night-<start>-<pid>/   the loader's files each night's staging views read; the published
                  night's and the previously published night's folders are kept (a reader may still hold the
                  previous warehouse); `published` in <db>.landing names the published night's folder
+  <db>.parquet/night-<start>-<pid>/<mart>.parquet   every table of the BI schema (marts) of a published
+                 night, for BI tools that read files; `current` in <db>.parquet is a symbolic link to the
+                 published night's folder (its absolute path), switched atomically, and current.txt names
+                 that path for tools that do not follow links; the previous night's folder is kept too
 A killed night leaves only <db>.building and its landing folder behind; the kernel releases its lock, and the
 next night starts from the published file again. The switch is os.replace, an atomic rename: a reader that
 holds the old file open keeps reading it until it reconnects.
@@ -29,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from cx_warehouse.runtime.warehouse import BI_SCHEMA
 
 # The file in the landing root naming the published night's landing folder.
 PUBLISHED_MARKER = "published"
@@ -74,6 +80,16 @@ class Night:
         """This night's landing folder: night-<UTC start, sortable>-<pid>."""
         return self.landing_root / f"night-{self.started_at:%Y%m%dT%H%M%S}-{os.getpid()}"
 
+    @property
+    def parquet_root(self) -> Path:
+        """The folder of the published nights' Parquet copies of the marts: <db>.parquet."""
+        return self.published.with_name(self.published.name + ".parquet")
+
+    @property
+    def parquet(self) -> Path:
+        """This night's Parquet folder, named as its landing folder."""
+        return self.parquet_root / self.landing.name
+
     def prepare(self, full_refresh: bool) -> None:
         """Make a fresh working copy: the published warehouse (or nothing, for a full refresh), with any
         leftovers of a killed night removed. Raises DatabaseInUse when another program holds the working
@@ -86,21 +102,24 @@ class Night:
         ensure_not_in_use(self.working)
 
     def publish(self) -> None:
-        """Switch the working copy in as the published warehouse (atomic rename, after a checkpoint so that
-        the file holds everything) and prune the landing folders no warehouse reads any more: all but this
-        night's and the previously published night's (a reader may still hold that warehouse)."""
+        """Switch the working copy in as the published warehouse and its marts in as the current Parquet
+        files. First the working copy is checkpointed (so the file holds everything) and its BI schema
+        written to this night's Parquet folder; then the database is renamed over the published one and the
+        `current` link over the old link (each an atomic rename: a reader sees the old night or the new one,
+        never a mix within one of them). Landing and Parquet folders no reader needs any more are pruned:
+        all but this night's and the previously published night's."""
         with duckdb.connect(str(self.working)) as connection:
             connection.execute("checkpoint")
-        marker = self.landing_root / PUBLISHED_MARKER
-        previous = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
+            _export_schema(connection, BI_SCHEMA, self.parquet)
+        previous = _read_marker(self.landing_root / PUBLISHED_MARKER)
         os.replace(self.working, self.published)
         self.failed.unlink(missing_ok=True)
-        pending = marker.with_name(marker.name + ".new")
-        pending.write_text(self.landing.name, encoding="utf-8")
-        os.replace(pending, marker)
-        for folder in self.landing_root.glob("night-*"):
-            if folder.name not in (self.landing.name, previous):
-                shutil.rmtree(folder, ignore_errors=True)
+        _write_atomically(self.landing_root / PUBLISHED_MARKER, self.landing.name)
+        _point_current(self.parquet_root, self.parquet)
+        for root in (self.landing_root, self.parquet_root):
+            for folder in root.glob("night-*"):
+                if folder.name not in (self.landing.name, previous):
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def keep_failed(self) -> None:
         """Keep the failed working copy as <db>.failed (replacing an older one); its landing folder, which its
@@ -155,6 +174,37 @@ def ensure_not_in_use(database: Path) -> None:
             f"{database} is open in another program ({program}, pid {pid}); close that program's "
             "connection to it and run again"
         ) from None
+
+
+def _export_schema(connection: duckdb.DuckDBPyConnection, schema: str, folder: Path) -> None:
+    """Write every table of `schema` to folder/<table>.parquet (the folder is made afresh)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    tables = connection.execute(
+        "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
+    ).fetchall()
+    for (table,) in tables:
+        target = str(folder / f"{table}.parquet").replace("'", "''")
+        connection.execute(f'copy "{schema}"."{table}" to \'{target}\' (format parquet)')
+
+
+def _point_current(root: Path, folder: Path) -> None:
+    """Make root/current a link to `folder` (absolute) by an atomic rename, and root/current.txt its path."""
+    pending = root / "current.new"
+    pending.unlink(missing_ok=True)
+    pending.symlink_to(folder.resolve(), target_is_directory=True)
+    os.replace(pending, root / "current")
+    _write_atomically(root / "current.txt", str(folder.resolve()))
+
+
+def _read_marker(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    pending = path.with_name(path.name + ".new")
+    pending.write_text(text, encoding="utf-8")
+    os.replace(pending, path)
 
 
 def _wal(database: Path) -> Path:

@@ -3,14 +3,20 @@
 Every `cxw build` (and `cxw demo`) writes <db>.runs/<start>-<pid>.json and replaces <db>.runs/latest.json
 with the same content:
   started_at, finished_at (UTC, ISO 8601), database, as_of (the build's as-of day), exit_code (0 published,
-  1 failed, 2 unreadable export, 3 another build running or the working copy held; cxw's exit code),
-  published (whether the warehouse was switched in), error (the one-line message, or null),
+  1 failed, 2 unreadable export, 3 another build running or the working copy held, 4 a stale raw table;
+  cxw's exit code),
+  published (whether the warehouse was switched in), error (the one-line message, or null), log (the
+  night's log file, `cxw nightly` only, or null),
   steps: [{name, status ('ok' or 'failed'), seconds}] in the order they ran (prepare, load, seed, build,
   data_quality, publish; a failed step is the last),
   tables: {raw table: {raw_rows, quarantined_rows, settled_copies, orphaned_rows, quarantined_pct,
   orphaned_pct}} (percent of raw_rows, as the data-quality thresholds judge them; empty when the build
   stopped before they were counted),
-  headline: the figures of the last complete quarter that the build prints (summary.Headline), or null.
+  headline: the figures of the last complete quarter that the build prints (summary.Headline), or null,
+  nodes: {dbt command: {status: count}} of the seed and build steps,
+  freshness: {raw table: {status (pass, warn, error), max_loaded_at, age_days}} (`cxw nightly` only),
+  expectations: {mart: {success, failed: [expectation(column)]}} (`cxw nightly` only),
+  marts: {table of the BI schema: rows}.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from cx_warehouse.runtime.summary import DataQuality, Headline
+from cx_warehouse.runtime.warehouse import bi_row_counts
 
 
 @dataclass
@@ -34,10 +41,15 @@ class RunRecord:
 
     database: Path
     as_of: date
+    log: Path | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     steps: list[dict[str, object]] = field(default_factory=list)
     tables: dict[str, dict[str, object]] = field(default_factory=dict)
     headline: dict[str, object] | None = None
+    nodes: dict[str, dict[str, int]] = field(default_factory=dict)
+    freshness: dict[str, dict[str, object]] = field(default_factory=dict)
+    expectations: dict[str, dict[str, object]] = field(default_factory=dict)
+    marts: dict[str, int] = field(default_factory=dict)
     published: bool = False
     exit_code: int | None = None
     error: str | None = None
@@ -55,8 +67,10 @@ class RunRecord:
                 {"name": name, "status": status, "seconds": round(time.monotonic() - started, 3)}
             )
 
-    def add_quality(self, quality: DataQuality, headline: Headline) -> None:
-        """Keep the per-table counts and shares and the headline figures of the build."""
+    def add_quality(self, quality: DataQuality, headline: Headline, database: Path) -> None:
+        """Keep the per-table counts and shares, the headline figures and the row count of each mart of
+        the warehouse built at `database`."""
+        self.marts = bi_row_counts(database)
         self.tables = {
             table.table: {
                 "raw_rows": table.raw_rows,
@@ -86,9 +100,14 @@ class RunRecord:
             "exit_code": self.exit_code,
             "published": self.published,
             "error": self.error,
+            "log": str(self.log) if self.log else None,
             "steps": self.steps,
             "tables": self.tables,
             "headline": self.headline,
+            "nodes": self.nodes,
+            "freshness": self.freshness,
+            "expectations": self.expectations,
+            "marts": self.marts,
         }
         text = json.dumps(content, indent=2, default=str)
         self.folder.mkdir(parents=True, exist_ok=True)
