@@ -138,6 +138,14 @@ def _build_working_copy(
             print(f"dbt {command}: " + ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())))
         if failure is not None and command == "seed":
             raise failure
+    check_data_quality(settings, record, failure)
+
+
+def check_data_quality(settings: BuildSettings, record: RunRecord, failure: DbtFailed | None = None) -> None:
+    """Read the data-quality findings and the headline from settings.database after `dbt build`, print both
+    and keep them in the run record. `failure` is dbt build's error, if it failed. Raises BuildFailed naming
+    the data-quality errors (else `failure`) when there are any or dbt failed; `failure` itself when the
+    data-quality marts could not be read."""
     as_of = settings.as_of_date
     try:
         with record.step("data_quality"):
