@@ -4,8 +4,9 @@
 # same build on local Spark compared with DuckDB's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The Spark comparison (pytests/test_spark.py) needs the optional extra: dbt-spark's session method and PySpark.
-CXW_EXTRAS=dev,spark bash scripts/setup.sh
+# The Spark comparison (pytests/test_spark.py) needs the optional extra spark: dbt-spark's session method and
+# PySpark; the Dagster job (pytests/test_dagster.py) needs the extra orchestration: dagster and dagster-dbt.
+CXW_EXTRAS=dev,spark,orchestration bash scripts/setup.sh
 .venv/bin/ruff check src pytests
 .venv/bin/ruff format --check src pytests
 exec .venv/bin/python -m pytest "$@"

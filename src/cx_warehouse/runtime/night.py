@@ -51,7 +51,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
 }
 
 #: The errors after which the working copy is kept as <db>.failed and nothing is published.
-_NIGHT_FAILURES = (BuildFailed, DbtFailed, RawExportError, StaleSources)
+NIGHT_FAILURES = (BuildFailed, DbtFailed, RawExportError, StaleSources)
 
 
 def exit_code(error: BaseException | None) -> int:
@@ -114,7 +114,7 @@ def _publish_a_night(settings: BuildSettings, options: NightOptions, record: Run
         working = replace(settings, database=night.working, landing=night.landing)
         try:
             _build_working_copy(working, options, record)
-        except _NIGHT_FAILURES:
+        except NIGHT_FAILURES:
             night.keep_failed()
             print(f"\nNot published: {settings.database} is as it was; this build is kept in {night.failed}.")
             raise
@@ -138,7 +138,7 @@ def _build_working_copy(settings: BuildSettings, options: NightOptions, record: 
     quiet = [] if options.verbose else ["--quiet"]
     if options.check_freshness:
         with _step("freshness", record, options):
-            _check_freshness(settings, quiet, record)
+            check_freshness(settings, record, tuple(quiet))
     failure = None
     # Seeds are always reloaded in full: small, and a seed whose columns changed (an upgrade) cannot be
     # appended.
@@ -156,15 +156,30 @@ def _build_working_copy(settings: BuildSettings, options: NightOptions, record: 
         if failure is not None and command == "seed":
             raise failure
     if failure is None:
-        stale = drop_stale_relations(settings.database, project_relations(manifest_path()))
-        if stale:
-            print("Dropped what the project no longer builds: " + ", ".join(stale))
+        drop_stale(settings, manifest_path())
         if options.check_expectations:
             with _step("expectations", record, options):
-                failure = _check_expectations(settings, record)
+                failure = check_expectations(settings, record)
+    options.progress.start_step("data_quality")
+    check_data_quality(settings, record, failure)
+
+
+def drop_stale(settings: BuildSettings, manifest: Path) -> None:
+    """Drop from the working copy the tables and views that the project, as `manifest` (the manifest.json of
+    the night's dbt build) describes it, no longer builds; print them."""
+    stale = drop_stale_relations(settings.database, project_relations(manifest))
+    if stale:
+        print("Dropped what the project no longer builds: " + ", ".join(stale))
+
+
+def check_data_quality(settings: BuildSettings, record: RunRecord, failure: Exception | None = None) -> None:
+    """Read the data-quality findings and the headline from the built working copy (step data_quality), print
+    both and keep them in the run record. `failure` is an earlier step's error (dbt build's, an
+    expectation's). Raises BuildFailed naming the data-quality errors (else `failure`) when there are any or
+    an earlier step failed; `failure` itself when the data-quality marts could not be read."""
     as_of = settings.as_of_date
     try:
-        with _step("data_quality", record, options):
+        with record.step("data_quality"):
             quality = read_data_quality(settings.database, as_of, settings.extra_vars)
             headline = read_headline(settings.database, as_of)
     except Exception:  # the data-quality marts were not built: dbt's own failure is the cause
@@ -182,11 +197,11 @@ def _build_working_copy(settings: BuildSettings, options: NightOptions, record: 
         raise BuildFailed("the build found errors: " + "; ".join(causes))
 
 
-def _check_freshness(settings: BuildSettings, quiet: list[str], record: RunRecord) -> None:
+def check_freshness(settings: BuildSettings, record: RunRecord, dbt_options: tuple[str, ...] = ()) -> None:
     """`dbt source freshness`, judged at the end of the as-of day (macros/freshness.sql); keeps each raw
     table's verdict in the record, prints the warnings and raises StaleSources on an error."""
     try:
-        result = run_dbt([*quiet, "source", "freshness"], settings)
+        result = run_dbt([*dbt_options, "source", "freshness"], settings)
     except DbtFailed as error:
         if error.result is None or not error.result.result:  # dbt itself failed, not a threshold
             raise
@@ -217,7 +232,7 @@ def _check_freshness(settings: BuildSettings, quiet: list[str], record: RunRecor
         )
 
 
-def _check_expectations(settings: BuildSettings, record: RunRecord) -> BuildFailed | None:
+def check_expectations(settings: BuildSettings, record: RunRecord) -> BuildFailed | None:
     """Validate the built marts with the great-expectations suite; keep each mart's verdict in the
     record and return the failure (None when every mart passed)."""
     from cx_warehouse.runtime.expectations import validate_database

@@ -1,0 +1,1 @@
+"""Running the nightly build under an orchestrator (optional extra `orchestration`): see .dagster."""
