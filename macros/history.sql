@@ -69,3 +69,10 @@
     from {{ input_relation }}
   {%- endif %}
 {%- endmacro %}
+
+{#- A history model's label (label_value_join under `alias`): the display label int_label_values gives today,
+    else - a spelling that has left the export since the version was recorded - the value as written, so
+    that an old version never turns 'unknown' when the CRM stops using its spelling; 'unknown' when empty. -#}
+{% macro history_label_display(alias, expression) -%}
+    coalesce({{ alias }}.display_value, nullif(trim({{ expression }}), ''), 'unknown')
+{%- endmacro %}

@@ -1,6 +1,7 @@
 {#- One row per version of each account's segments, tier and account manager (SCD type 2, docs/history.md),
     from snapshot snap_accounts, shown as labels like dim_accounts (int_label_values, read today: a new
-    spelling in seed label_synonyms relabels the whole history). A version is valid from valid_from
+    spelling in seed label_synonyms relabels the whole history; a spelling that has left the export shows as
+    written). A version is valid from valid_from
     (inclusive) to valid_to (exclusive); each account's first version from the beginning of time, since the
     warehouse knows nothing older than its first night and an answer given before it must still find a
     version. is_deleted marks the versions during which the account was missing from the export's valid
@@ -41,12 +42,12 @@ final as (
         numbered.dbt_valid_to as valid_to,
         numbered.dbt_valid_to = {{ history_end_of_time() }} as is_current,
         numbered.dbt_is_deleted as is_deleted,
-        {{ label_display('industry_label') }} as industry,
-        {{ label_display('tier_label') }} as tier,
-        {{ label_display('region_label') }} as region,
-        {{ label_display('band_label') }} as employee_band,
-        {{ label_display('country_code_label') }} as country_code,
-        {{ label_display('manager_label') }} as account_manager
+        {{ history_label_display('industry_label', 'numbered.industry') }} as industry,
+        {{ history_label_display('tier_label', 'numbered.tier') }} as tier,
+        {{ history_label_display('region_label', 'numbered.region') }} as region,
+        {{ history_label_display('band_label', 'numbered.employee_band') }} as employee_band,
+        {{ history_label_display('country_code_label', 'numbered.country_code') }} as country_code,
+        {{ history_label_display('manager_label', 'numbered.account_manager') }} as account_manager
     from numbered
     {{ label_value_join('label_values', 'industry', 'numbered.industry', 'industry_label') }}
     {{ label_value_join('label_values', 'tier', 'numbered.tier', 'tier_label') }}
