@@ -6,7 +6,6 @@
     response_id. Not incremental on purpose: a night's new version changes the as-was attributes of answers
     already stored (an account's first version reaches back to the beginning of time), and resolving them
     here, in full, keeps the incremental facts free of that dependency. -#}
-{%- set attributes = ['industry', 'tier', 'region', 'employee_band', 'account_manager'] -%}
 
 with responses as (
     select * from {{ ref('fct_survey_responses') }}
@@ -27,12 +26,16 @@ final as (
         responses.submitted_at,
         responses.submitted_month,
         account_versions.version_number as account_version_number,
-        {%- for attribute in attributes %}
-        coalesce(account_versions.{{ attribute }}, 'unknown') as {{ attribute }}_as_was,
-        {%- endfor %}
-        {%- for attribute in attributes %}
-        coalesce(accounts.{{ attribute }}, 'unknown') as {{ attribute }}_as_is{{ ',' if not loop.last }}
-        {%- endfor %}
+        coalesce(account_versions.industry, 'unknown') as industry_as_was,
+        coalesce(account_versions.tier, 'unknown') as tier_as_was,
+        coalesce(account_versions.region, 'unknown') as region_as_was,
+        coalesce(account_versions.employee_band, 'unknown') as employee_band_as_was,
+        coalesce(account_versions.account_manager, 'unknown') as account_manager_as_was,
+        coalesce(accounts.industry, 'unknown') as industry_as_is,
+        coalesce(accounts.tier, 'unknown') as tier_as_is,
+        coalesce(accounts.region, 'unknown') as region_as_is,
+        coalesce(accounts.employee_band, 'unknown') as employee_band_as_is,
+        coalesce(accounts.account_manager, 'unknown') as account_manager_as_is
     from responses
     left join account_versions
         on responses.account_id = account_versions.account_id
