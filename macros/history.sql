@@ -48,11 +48,13 @@
 {#- The versions a history model reads: the snapshot's rows (the tracked columns, dbt_valid_from,
     dbt_valid_to and dbt_is_deleted as a boolean). Where there is no snapshot to read - snapshots disabled on
     the target (plain Spark), or not built yet in this database (a `dbt run`, which runs no snapshot, on a
-    fresh database) - the snapshot's input stands in as one current version per key, which is exactly what
-    the snapshot holds after its first night. -#}
-{% macro history_versions(snapshot_name, input_model, columns) -%}
+    fresh database) - the valid rows of the checked model the snapshot's input filters stand in as one
+    current version per key, which is exactly what the snapshot holds after its first night. (The checked
+    model, not the snapshot's input: reading both the snapshot and its only parent would join one concept
+    twice.) -#}
+{% macro history_versions(snapshot_name, checked_model, columns) -%}
   {%- set snapshot_relation = ref(snapshot_name) if history_snapshots_enabled() else none -%}
-  {%- set input_relation = ref(input_model) -%}
+  {%- set checked_relation = ref(checked_model) -%}
   {%- if snapshot_relation is not none and execute and load_relation(snapshot_relation) is not none %}
     select
         {{ columns | join(',\n        ') }},
@@ -66,7 +68,8 @@
         {{ history_beginning_of_time() }} as dbt_valid_from,
         {{ history_end_of_time() }} as dbt_valid_to,
         false as dbt_is_deleted
-    from {{ input_relation }}
+    from {{ checked_relation }}
+    where quarantine_reason is null
   {%- endif %}
 {%- endmacro %}
 

@@ -10,7 +10,7 @@
 ] -%}
 
 with versions as (
-    {{ history_versions('snap_contracts', 'int_contracts__tracked', tracked_columns) }}
+    {{ history_versions('snap_contracts', 'int_contracts__checked', tracked_columns) }}
 ),
 
 fx_rates as (

@@ -14,7 +14,7 @@
 ] -%}
 
 with versions as (
-    {{ history_versions('snap_accounts', 'int_accounts__tracked', tracked_columns) }}
+    {{ history_versions('snap_accounts', 'int_accounts__checked', tracked_columns) }}
 ),
 
 label_values as (
