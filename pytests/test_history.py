@@ -275,3 +275,74 @@ def test_a_night_without_changes_adds_no_version(nights: Nights, tmp_path: Path,
     run_dbt(["snapshot"], rerun)
     after = [_query(database, counted.format(name)) for name in ("snap_accounts", "snap_contracts")]
     assert after == before
+
+
+# ----------------------------------------------------------------------- the hand-written export, two nights
+
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "exports" / "crm_own_labels"
+FIXTURE_AS_OF = date(2024, 7, 15)  # as in test_exports.py: the last complete quarter is Q2 2024
+Q2_2024 = date(2024, 4, 1)
+
+
+def _nps_by_tier(database: Path, tier_column: str | None = None) -> dict[str, tuple[int, float]]:
+    """Q2 2024 NPS per tier: the mart's (as was), or summed by hand over the answers per response's
+    tier_column of prep_survey_responses__accounts."""
+    if tier_column is None:
+        rows = _query(
+            database,
+            "select segment_value, responses, nps from mart_nps_by_segment"
+            " where period_grain = 'quarter' and period_start = ? and segment_dimension = 'tier'",
+            [Q2_2024],
+        )
+    else:
+        rows = _query(
+            database,
+            f"""
+            select
+                accounts.{tier_column},
+                count(*),
+                (sum(answers.is_positive) - sum(answers.is_negative)) * 100.0 / count(*)
+            from fct_survey_answers as answers
+            inner join dim_survey_questions as questions on answers.question_id = questions.question_id
+            inner join prep_survey_responses__accounts as accounts on answers.response_id = accounts.response_id
+            where questions.metric = 'nps' and answers.score is not null
+                and answers.submitted_month >= ? and answers.submitted_month < ?
+            group by accounts.{tier_column}
+            """,
+            [Q2_2024, date(2024, 7, 1)],
+        )
+    return {tier: (responses, round(nps, 6)) for tier, responses, nps in rows}
+
+
+def test_the_hand_worked_export_keeps_its_tiers_as_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """crm_own_labels' README, "History": A4 moves from Growth to Key Account on the second night."""
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
+    database = tmp_path / "fixture.duckdb"
+    first = BuildSettings(FIXTURE, database, "csv", FIXTURE_AS_OF)
+    load_raw(first)
+    run_dbt(["--quiet", "seed", "--full-refresh"], first)
+    run_dbt(["--quiet", "build", "--exclude", "test_type:unit"], first)
+    as_was_before = _nps_by_tier(database)
+    assert as_was_before == {
+        "Key Account": (4, 25.0), "Growth": (2, 0.0), "Self-serve": (1, 100.0), "unknown": (1, 0.0),
+    }  # fmt: skip
+
+    moved = tmp_path / "export"
+    shutil.copytree(FIXTURE, moved)
+    accounts = (moved / "accounts.csv").read_text(encoding="utf-8")
+    a4 = "A4,Kodehuset ApS,Computer Software,1-49,Nordics,DK,Growth,"
+    assert a4 in accounts
+    (moved / "accounts.csv").write_text(
+        accounts.replace(a4, a4.replace(",Growth,", ",Key Account,")), encoding="utf-8"
+    )
+    second = BuildSettings(moved, database, "csv", FIXTURE_AS_OF + timedelta(days=1))
+    load_raw(second)
+    run_dbt(["--quiet", "seed", "--full-refresh"], second)
+    run_dbt(["--quiet", "build", "--exclude", "test_type:unit"], second)
+
+    assert _nps_by_tier(database) == as_was_before
+    assert _nps_by_tier(database, "tier_as_was") == as_was_before
+    assert _nps_by_tier(database, "tier_as_is") == {
+        "Key Account": (5, 0.0), "Growth": (1, 100.0), "Self-serve": (1, 100.0), "unknown": (1, 0.0),
+    }  # fmt: skip
