@@ -55,7 +55,8 @@ def _snapshot_of_night(database: Path) -> dict[str, list[tuple]]:
             select accounts.industry_as_is, count(*) as answers
             from fct_survey_answers as answers
             inner join dim_survey_questions as questions on answers.question_id = questions.question_id
-            inner join prep_survey_responses__accounts as accounts on answers.response_id = accounts.response_id
+            inner join prep_survey_responses__accounts as accounts
+                on answers.response_id = accounts.response_id
             where questions.metric = 'nps' and answers.score is not null
             group by accounts.industry_as_is
             order by all
@@ -142,7 +143,11 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
         _rewrite_accounts(
             raw_second / "accounts.csv",
             {
-                moved_line: [*moved_fields[:industry_column], new_industry, *moved_fields[industry_column + 1 :]],
+                moved_line: [
+                    *moved_fields[:industry_column],
+                    new_industry,
+                    *moved_fields[industry_column + 1 :],
+                ],
                 clean[deleted][0]: None,
             },
         )
@@ -219,7 +224,8 @@ def test_the_history_opens_the_first_version_at_the_beginning_of_time(nights: Ni
 def test_a_deleted_account_keeps_its_last_attributes_in_a_deleted_version(nights: Nights) -> None:
     versions = _query(
         nights.database,
-        "select version_number, is_current, is_deleted, industry, tier, region, employee_band, account_manager"
+        "select version_number, is_current, is_deleted,"
+        " industry, tier, region, employee_band, account_manager"
         " from dim_accounts__history where account_id = ? order by version_number",
         [nights.deleted],
     )
@@ -244,7 +250,8 @@ def test_the_as_is_view_moves_the_accounts_answers(nights: Nights) -> None:
         select accounts.industry_as_was, accounts.industry_as_is, count(*)
         from fct_survey_answers as answers
         inner join dim_survey_questions as questions on answers.question_id = questions.question_id
-        inner join prep_survey_responses__accounts as accounts on answers.response_id = accounts.response_id
+        inner join prep_survey_responses__accounts as accounts
+                on answers.response_id = accounts.response_id
         where questions.metric = 'nps' and answers.score is not null and accounts.account_id = ?
         group by all
         """,
@@ -304,7 +311,8 @@ def _nps_by_tier(database: Path, tier_column: str | None = None) -> dict[str, tu
                 (sum(answers.is_positive) - sum(answers.is_negative)) * 100.0 / count(*)
             from fct_survey_answers as answers
             inner join dim_survey_questions as questions on answers.question_id = questions.question_id
-            inner join prep_survey_responses__accounts as accounts on answers.response_id = accounts.response_id
+            inner join prep_survey_responses__accounts as accounts
+                on answers.response_id = accounts.response_id
             where questions.metric = 'nps' and answers.score is not null
                 and answers.submitted_month >= ? and answers.submitted_month < ?
             group by accounts.{tier_column}
@@ -314,7 +322,9 @@ def _nps_by_tier(database: Path, tier_column: str | None = None) -> dict[str, tu
     return {tier: (responses, round(nps, 6)) for tier, responses, nps in rows}
 
 
-def test_the_hand_worked_export_keeps_its_tiers_as_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_hand_worked_export_keeps_its_tiers_as_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """crm_own_labels' README, "History": A4 moves from Growth to Key Account on the second night."""
     monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "logs"))
