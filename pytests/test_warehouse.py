@@ -255,6 +255,6 @@ def test_the_bi_schema_holds_the_marts_and_no_column_tagged_personal(warehouse: 
             " union all select schema_name, view_name from duckdb_views() where not internal"
         ).fetchall()
     schemas = Counter(schema for schema, _ in relations)
-    assert set(schemas) == {"staging", "intermediate", "core", "reference", BI_SCHEMA}
+    assert set(schemas) == {"staging", "intermediate", "core", "reference", "snapshots", BI_SCHEMA}
     in_bi = sorted(name for schema, name in relations if schema == BI_SCHEMA)
     assert in_bi and all(name.startswith("mart_") for name in in_bi), in_bi

@@ -2,7 +2,9 @@
     per month, metric, touchpoint and account segment. Every measure is additive, so the metric marts roll
     these rows up to quarters, years and coarser segments by summing, and compute the ratios last. `answers`
     counts answers with a score: the ones that fall in exactly one category. The metric and touchpoint come
-    from dim_survey_questions, the segments from dim_accounts (fct_survey_answers is narrow). -#}
+    from dim_survey_questions (fct_survey_answers is narrow), the segments are the account's as they were
+    when the answer was given (prep_survey_responses__accounts, the *_as_was columns; docs/history.md): a
+    segment move does not rewrite the months before it. -#}
 
 with answers as (
     select * from {{ ref('fct_survey_answers') }}
@@ -12,8 +14,8 @@ questions as (
     select * from {{ ref('dim_survey_questions') }}
 ),
 
-accounts as (
-    select * from {{ ref('dim_accounts') }}
+response_accounts as (
+    select * from {{ ref('prep_survey_responses__accounts') }}
 ),
 
 scale_cutoffs as (
@@ -30,10 +32,10 @@ categorised_answers as (
         answers.submitted_month,
         questions.metric,
         questions.touchpoint,
-        accounts.industry,
-        accounts.tier,
-        accounts.region,
-        accounts.employee_band,
+        response_accounts.industry_as_was as industry,
+        response_accounts.tier_as_was as tier,
+        response_accounts.region_as_was as region,
+        response_accounts.employee_band_as_was as employee_band,
         answers.is_positive,
         answers.is_passive,
         answers.is_negative,
@@ -43,8 +45,8 @@ categorised_answers as (
         on answers.question_id = questions.question_id
     inner join scored_metrics
         on questions.metric = scored_metrics.metric
-    left join accounts
-        on answers.account_id = accounts.account_id
+    left join response_accounts
+        on answers.response_id = response_accounts.response_id
     where answers.score is not null
 ),
 

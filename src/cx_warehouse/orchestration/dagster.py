@@ -188,7 +188,7 @@ class WarehouseNight(dg.ConfigurableResource):
 def night_working_copy(night: WarehouseNight) -> dg.MaterializeResult:
     """Night.prepare. Raises DatabaseInUse when another program holds the working copy open."""
     with night.step("prepare"):
-        night.night.prepare(night.full_refresh)
+        night.night.prepare()
     return dg.MaterializeResult(metadata={"path": str(night.night.working)})
 
 

@@ -63,10 +63,11 @@ def exit_code(error: BaseException | None) -> int:
 @dataclass(frozen=True)
 class NightOptions:
     """How a night runs. verbose: dbt prints its progress, not only its errors. full_refresh: rebuild the
-    incremental models from every raw row, from an empty working copy. check_freshness: judge every raw
-    table's freshness at the end of the as-of day and stop on an error (StaleSources). check_expectations:
-    validate the marts with the great-expectations suite (runtime.expectations). progress: the terminal's
-    status line. log_file: where the night's output goes, named in the run record."""
+    incremental models from every raw row (dbt's --full-refresh; the snapshots keep their history).
+    check_freshness: judge every raw table's freshness at the end of the as-of day and stop on an error
+    (StaleSources). check_expectations: validate the marts with the great-expectations suite
+    (runtime.expectations). progress: the terminal's status line. log_file: where the night's output goes,
+    named in the run record."""
 
     verbose: bool = False
     full_refresh: bool = False
@@ -110,7 +111,7 @@ def _publish_a_night(settings: BuildSettings, options: NightOptions, record: Run
     night = Night(settings.database)
     with night_lock(night):
         with _step("prepare", record, options):
-            night.prepare(options.full_refresh)
+            night.prepare()
         working = replace(settings, database=night.working, landing=night.landing)
         try:
             _build_working_copy(working, options, record)

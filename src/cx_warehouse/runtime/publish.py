@@ -4,7 +4,7 @@ only when every step has passed, so BI readers never see a half-built warehouse 
 Files beside the published database `<db>` (e.g. target/cx_warehouse.duckdb):
   <db>.lock      held (flock) by the running night, with its pid and start time; a second night is refused
   <db>.building  the working copy: a copy of the last published warehouse (so incremental models stay
-                 incremental), or empty for a full refresh; removed and made again by every night
+                 incremental and the snapshots keep their history); removed and made again by every night
   <db>.failed    the last failed night's working copy, kept for inspection; the published file is unchanged
   <db>.landing/night-<start>-<pid>/   the loader's files each night's staging views read; the published
                  night's and the previously published night's folders are kept (a reader may still hold the
@@ -90,14 +90,15 @@ class Night:
         """This night's Parquet folder, named as its landing folder."""
         return self.parquet_root / self.landing.name
 
-    def prepare(self, full_refresh: bool) -> None:
-        """Make a fresh working copy: the published warehouse (or nothing, for a full refresh), with any
-        leftovers of a killed night removed. Raises DatabaseInUse when another program holds the working
-        copy open."""
+    def prepare(self) -> None:
+        """Make a fresh working copy: the published warehouse (nothing before the first night), with any
+        leftovers of a killed night removed. A full refresh starts from the copy too: dbt's --full-refresh
+        rebuilds the incremental models, and the snapshots' history (docs/history.md), which no export can
+        give back, is kept. Raises DatabaseInUse when another program holds the working copy open."""
         self.published.parent.mkdir(parents=True, exist_ok=True)
         for leftover in (self.working, _wal(self.working)):
             leftover.unlink(missing_ok=True)
-        if self.published.exists() and not full_refresh:
+        if self.published.exists():
             shutil.copyfile(self.published, self.working)
         ensure_not_in_use(self.working)
 
