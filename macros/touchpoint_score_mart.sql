@@ -67,7 +67,8 @@ with_previous as (
     left join counted as previous
         on counted.period_grain = previous.period_grain
             and counted.touchpoint = previous.touchpoint
-            and previous.period_start = {{ previous_period_start('counted.period_grain', 'counted.period_start') }}
+            and previous.period_start
+            = {{ previous_period_start('counted.period_grain', 'counted.period_start') }}
 ),
 
 scored as (

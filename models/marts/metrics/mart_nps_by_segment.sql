@@ -79,12 +79,13 @@ with_previous as (
         on counted.period_grain = previous.period_grain
             and counted.segment_dimension = previous.segment_dimension
             and counted.segment_value = previous.segment_value
-            and previous.period_start = {{ previous_period_start('counted.period_grain', 'counted.period_start') }}
+            and previous.period_start
+            = {{ previous_period_start('counted.period_grain', 'counted.period_start') }}
 ),
 
 estimated as (
     select
-        with_previous.*,
+        *,
         {{ nps_adjusted_estimate('promoters', 'detractors', 'responses') }} as nps_adjusted,
         {{ nps_adjusted_standard_error('promoters', 'detractors', 'responses') }} as nps_standard_error,
         {{ nps_adjusted_estimate('previous_promoters', 'previous_detractors', 'previous_responses') }}
@@ -96,7 +97,7 @@ estimated as (
 
 scored as (
     select
-        estimated.*,
+        *,
         {{ nps }} as nps,
         (
             cast(previous_promoters - previous_detractors as {{ type_double() }}) * 100
