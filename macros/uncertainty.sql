@@ -19,11 +19,12 @@
 {%- endmacro %}
 
 {#- The first day of the period before the one starting on `period_start`, at the row's own grain
-    (month, quarter or year: period_grains()). -#}
+    (month, quarter or year: period_grains()), counted in months (Postgres has no 'quarter' interval). -#}
 {% macro previous_period_start(grain_column, period_start) -%}
+    {%- set months = {'month': 1, 'quarter': 3, 'year': 12} -%}
     case {{ grain_column }}
         {%- for grain in period_grains() %}
-        when '{{ grain }}' then cast({{ dbt.dateadd(grain, -1, period_start) }} as date)
+        when '{{ grain }}' then cast({{ dbt.dateadd('month', -months[grain], period_start) }} as date)
         {%- endfor %}
     end
 {%- endmacro %}
