@@ -9,9 +9,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from cx_warehouse.runtime.project import BuildSettings, project_dir
+from cx_warehouse.runtime.project import BuildSettings, project_vars
 from cx_warehouse.runtime.warehouse import connect
 
 stats = pytest.importorskip("scipy.stats")
@@ -21,8 +20,7 @@ SHARES = {"mart_csat_by_touchpoint": ("csat", "satisfied"), "mart_ces_by_touchpo
 
 def _confidence_z() -> float:
     """The build's var confidence_z (the fixture does not override it)."""
-    project = yaml.safe_load((project_dir() / "dbt_project.yml").read_text(encoding="utf-8"))
-    return float(project["vars"]["confidence_z"])
+    return float(project_vars()["confidence_z"])
 
 
 def _read(settings: BuildSettings, sql: str) -> pd.DataFrame:
