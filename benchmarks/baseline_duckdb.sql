@@ -28,7 +28,9 @@
 -- - two responses of one contact to one survey within ${double_submission_minutes} minutes: the earlier is
 --   dropped;
 -- - churn: an account-period that a quarantined contract or churn event concerns is counted apart
---   (incomplete_*), not in the movements, positions and rates.
+--   (incomplete_*), not in the movements, positions and rates;
+-- - the score marts' intervals (adjusted-Wald NPS, Wilson shares) and the change from the previous period of
+--   the same grain with its z-test (DECISIONLOG "Uncertainty and change").
 -- Unlike the project it is DuckDB-only (grouping sets, qualify, arg_max_null, range()).
 --
 -- Placeholders, filled in by cx_warehouse.benchmark.baseline_duckdb.duckdb_baseline_sql (string.Template):
@@ -36,6 +38,7 @@
 --   ${as_of}      the build's as-of day, YYYY-MM-DD  ${reporting_start}  first reported day (dbt var)
 --   ${time_zone}  the reporting calendar's zone (dbt var reporting_time_zone)
 --   ${double_submission_minutes}  dbt var double_submission_window_minutes
+--   ${confidence_z}, ${min_sample_responses}  the dbt vars of the intervals and the low-sample flag
 --   and the contract's fragments above.
 
 set variable as_of = date '${as_of}';
@@ -419,10 +422,52 @@ copy (
     scored as (
         select *, cast(promoters - detractors as double) * 100 / nullif(responses, 0) as nps
         from segments
+    ),
+    -- Adjusted-Wald (Rocks 2016): 3 answers added, 3/4 of them promoters and 3/4 detractors.
+    adjusted as (
+        select
+            *,
+            (promoters + 0.75) / (responses + 3) as p_adj,
+            (detractors + 0.75) / (responses + 3) as d_adj
+        from scored
+    ),
+    estimated as (
+        select
+            *,
+            100 * (p_adj - d_adj) as nps_adj,
+            100 * sqrt((p_adj + d_adj - (p_adj - d_adj) ^ 2) / (responses + 3)) as se
+        from adjusted
+    ),
+    compared as (
+        select
+            cur.*,
+            prev.responses as previous_responses,
+            prev.nps as previous_nps,
+            (cur.nps_adj - prev.nps_adj) / sqrt(cur.se ^ 2 + prev.se ^ 2) as nps_change_z
+        from estimated as cur
+        left join estimated as prev
+            on prev.period_grain = cur.period_grain
+            and prev.segment_dimension = cur.segment_dimension
+            and prev.segment_value = cur.segment_value
+            and prev.period_start = cur.period_start - case cur.period_grain
+                when 'month' then interval 1 month when 'quarter' then interval 3 month else interval 1 year end
     )
-    select scored.*, bands.nps_band
-    from scored
-    left join bands on scored.nps >= bands.nps_from and scored.nps < bands.nps_to
+    select
+        compared.period_grain, compared.period_start, compared.segment_dimension, compared.segment_value,
+        compared.responses, compared.promoters, compared.passives, compared.detractors, compared.nps,
+        bands.nps_band,
+        ${confidence_z} * se as nps_margin_of_error,
+        greatest(-100, nps_adj - ${confidence_z} * se) as nps_lower,
+        least(100, nps_adj + ${confidence_z} * se) as nps_upper,
+        compared.responses < ${min_sample_responses} as is_low_sample,
+        previous_responses,
+        previous_nps,
+        compared.nps - previous_nps as nps_change,
+        nps_change_z,
+        case when previous_responses is not null then abs(nps_change_z) >= ${confidence_z} end
+            as is_nps_change_significant
+    from compared
+    left join bands on compared.nps >= bands.nps_from and compared.nps < bands.nps_to
 ) to '${out_dir}/mart_nps_by_segment.parquet' (format parquet);
 
 copy (
@@ -447,8 +492,43 @@ copy (
         satisfied,
         cast(satisfied as double) * 100 / nullif(responses, 0) as csat,
         score_pct_sum,
-        score_pct_sum / nullif(responses, 0) as mean_score_pct
-    from rolled_up
+        score_pct_sum / nullif(responses, 0) as mean_score_pct,
+        -- Wilson (1927) score interval of the share.
+        wilson_half * 100 as csat_margin_of_error,
+        greatest(0, (wilson_centre - wilson_half) * 100) as csat_lower,
+        least(100, (wilson_centre + wilson_half) * 100) as csat_upper,
+        responses < ${min_sample_responses} as is_low_sample,
+        previous_responses,
+        cast(previous_positive as double) * 100 / previous_responses as previous_csat,
+        cast(satisfied as double) * 100 / responses - cast(previous_positive as double) * 100 / previous_responses
+            as csat_change,
+        csat_change_z,
+        case when previous_responses is not null then coalesce(abs(csat_change_z) >= ${confidence_z}, false) end
+            as is_csat_change_significant
+    from (
+        select
+            cur.*,
+            cur.satisfied / cur.responses as share,
+            (share + ${confidence_z} ^ 2 / (2 * cur.responses)) / (1 + ${confidence_z} ^ 2 / cur.responses)
+                as wilson_centre,
+            ${confidence_z} / (1 + ${confidence_z} ^ 2 / cur.responses)
+                * sqrt(share * (1 - share) / cur.responses + ${confidence_z} ^ 2 / (4 * cur.responses ^ 2))
+                as wilson_half,
+            prev.responses as previous_responses,
+            prev.satisfied as previous_positive,
+            -- Two-proportion z-test with the pooled share.
+            (share - prev.satisfied / prev.responses) / nullif(sqrt(
+                (cur.satisfied + prev.satisfied) / (cur.responses + prev.responses)
+                * (1 - (cur.satisfied + prev.satisfied) / (cur.responses + prev.responses))
+                * (1 / cur.responses + 1 / prev.responses)
+            ), 0) as csat_change_z
+        from rolled_up as cur
+        left join rolled_up as prev
+            on prev.period_grain = cur.period_grain
+            and prev.touchpoint = cur.touchpoint
+            and prev.period_start = cur.period_start - case cur.period_grain
+                when 'month' then interval 1 month when 'quarter' then interval 3 month else interval 1 year end
+    ) as rolled_up
     left join touchpoints on rolled_up.touchpoint = touchpoints.touchpoint
 ) to '${out_dir}/mart_csat_by_touchpoint.parquet' (format parquet);
 
@@ -474,8 +554,43 @@ copy (
         positive,
         cast(positive as double) * 100 / nullif(responses, 0) as ces,
         score_pct_sum,
-        score_pct_sum / nullif(responses, 0) as mean_score_pct
-    from rolled_up
+        score_pct_sum / nullif(responses, 0) as mean_score_pct,
+        -- Wilson (1927) score interval of the share.
+        wilson_half * 100 as ces_margin_of_error,
+        greatest(0, (wilson_centre - wilson_half) * 100) as ces_lower,
+        least(100, (wilson_centre + wilson_half) * 100) as ces_upper,
+        responses < ${min_sample_responses} as is_low_sample,
+        previous_responses,
+        cast(previous_positive as double) * 100 / previous_responses as previous_ces,
+        cast(positive as double) * 100 / responses - cast(previous_positive as double) * 100 / previous_responses
+            as ces_change,
+        ces_change_z,
+        case when previous_responses is not null then coalesce(abs(ces_change_z) >= ${confidence_z}, false) end
+            as is_ces_change_significant
+    from (
+        select
+            cur.*,
+            cur.positive / cur.responses as share,
+            (share + ${confidence_z} ^ 2 / (2 * cur.responses)) / (1 + ${confidence_z} ^ 2 / cur.responses)
+                as wilson_centre,
+            ${confidence_z} / (1 + ${confidence_z} ^ 2 / cur.responses)
+                * sqrt(share * (1 - share) / cur.responses + ${confidence_z} ^ 2 / (4 * cur.responses ^ 2))
+                as wilson_half,
+            prev.responses as previous_responses,
+            prev.positive as previous_positive,
+            -- Two-proportion z-test with the pooled share.
+            (share - prev.positive / prev.responses) / nullif(sqrt(
+                (cur.positive + prev.positive) / (cur.responses + prev.responses)
+                * (1 - (cur.positive + prev.positive) / (cur.responses + prev.responses))
+                * (1 / cur.responses + 1 / prev.responses)
+            ), 0) as ces_change_z
+        from rolled_up as cur
+        left join rolled_up as prev
+            on prev.period_grain = cur.period_grain
+            and prev.touchpoint = cur.touchpoint
+            and prev.period_start = cur.period_start - case cur.period_grain
+                when 'month' then interval 1 month when 'quarter' then interval 3 month else interval 1 year end
+    ) as rolled_up
     left join touchpoints on rolled_up.touchpoint = touchpoints.touchpoint
 ) to '${out_dir}/mart_ces_by_touchpoint.parquet' (format parquet);
 

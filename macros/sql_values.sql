@@ -88,7 +88,7 @@
       'clv_max_lifetime_years': 'number', 'incremental_lookback_days': 'whole_number',
       'double_submission_window_minutes': 'number', 'quarantine_warn_pct': 'whole_number',
       'quarantine_error_pct': 'whole_number', 'orphan_warn_pct': 'whole_number', 'orphan_error_pct': 'whole_number',
-      'data_quality_min_rows': 'whole_number',
+      'data_quality_min_rows': 'whole_number', 'confidence_z': 'number', 'min_sample_responses': 'whole_number',
   } -%}
   {%- for name, form in forms.items() -%}
     {%- do checked_var(name, form) -%}

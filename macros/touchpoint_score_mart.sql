@@ -2,7 +2,8 @@
     names of the positive count and the share: per period and touchpoint, plus touchpoint 'all' (every
     touchpoint together), the positive answers, their share x 100 and the mean score on 0-100, and the
     touchpoint's journey_position (dim_touchpoints; 0 for 'all'). Only additive counts are rolled up; the
-    share and the mean are computed last. -#}
+    share and the mean are computed last, and so are the share's Wilson interval and the change from the
+    previous period of the same grain and touchpoint with its two-proportion z-test (macros/uncertainty.sql). -#}
 {% macro touchpoint_score_mart(metric, positive_column, share_column) -%}
 {%- set measures = ['responses', positive_column, 'score_pct_sum'] -%}
 
@@ -57,24 +58,62 @@ counted as (
     from touchpoints
 ),
 
+with_previous as (
+    select
+        counted.*,
+        previous.responses as previous_responses,
+        previous.{{ positive_column }} as previous_{{ positive_column }}
+    from counted
+    left join counted as previous
+        on counted.period_grain = previous.period_grain
+            and counted.touchpoint = previous.touchpoint
+            and previous.period_start
+            = {{ previous_period_start('counted.period_grain', 'counted.period_start') }}
+),
+
+scored as (
+    select
+        with_previous.*,
+        cast({{ positive_column }} as {{ type_double() }}) * 100 / nullif(responses, 0) as {{ share_column }},
+        cast(previous_{{ positive_column }} as {{ type_double() }}) * 100
+        / nullif(previous_responses, 0) as previous_{{ share_column }},
+        {{ wilson_centre(positive_column, 'responses') }} as wilson_centre,
+        {{ wilson_half_width(positive_column, 'responses') }} as {{ share_column }}_margin_of_error,
+        {{ two_proportion_z(
+            positive_column, 'responses', 'previous_' ~ positive_column, 'previous_responses'
+        ) }} as {{ share_column }}_change_z
+    from with_previous
+),
+
 final as (
     select
-        counted.period_grain,
-        counted.period_start,
-        counted.touchpoint,
+        scored.period_grain,
+        scored.period_start,
+        scored.touchpoint,
         cast(
-            case when counted.touchpoint = 'all' then 0 else touchpoint_stages.journey_position end
+            case when scored.touchpoint = 'all' then 0 else touchpoint_stages.journey_position end
             as {{ dbt.type_int() }}
         ) as journey_position,
-        counted.responses,
-        counted.{{ positive_column }},
-        cast(counted.{{ positive_column }} as {{ type_double() }}) * 100
-        / nullif(counted.responses, 0) as {{ share_column }},
-        counted.score_pct_sum,
-        counted.score_pct_sum / nullif(counted.responses, 0) as mean_score_pct
-    from counted
+        scored.responses,
+        scored.{{ positive_column }},
+        scored.{{ share_column }},
+        scored.score_pct_sum,
+        scored.score_pct_sum / nullif(scored.responses, 0) as mean_score_pct,
+        scored.{{ share_column }}_margin_of_error,
+        {{ clamped('scored.wilson_centre - scored.' ~ share_column ~ '_margin_of_error', 0, 100) }}
+            as {{ share_column }}_lower,
+        {{ clamped('scored.wilson_centre + scored.' ~ share_column ~ '_margin_of_error', 0, 100) }}
+            as {{ share_column }}_upper,
+        {{ is_low_sample('scored.responses') }} as is_low_sample,
+        scored.previous_responses,
+        scored.previous_{{ share_column }},
+        scored.{{ share_column }} - scored.previous_{{ share_column }} as {{ share_column }}_change,
+        scored.{{ share_column }}_change_z,
+        {{ is_change_significant('scored.' ~ share_column ~ '_change_z', 'scored.previous_responses') }}
+            as is_{{ share_column }}_change_significant
+    from scored
     left join touchpoint_stages
-        on counted.touchpoint = touchpoint_stages.touchpoint
+        on scored.touchpoint = touchpoint_stages.touchpoint
 )
 
 select * from final

@@ -174,6 +174,8 @@ def duckdb_baseline_sql(
         reporting_start=date.fromisoformat(str(settings["reporting_start_date"])).isoformat(),
         time_zone=_time_zone(str(settings["reporting_time_zone"])),
         double_submission_minutes=float(settings["double_submission_window_minutes"]),
+        confidence_z=float(settings["confidence_z"]),
+        min_sample_responses=int(settings["min_sample_responses"]),
         out_dir=str(out_dir.resolve()),
     )
 

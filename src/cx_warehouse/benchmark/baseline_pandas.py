@@ -104,6 +104,8 @@ class Settings:
         self.reporting_start = date.fromisoformat(str(values["reporting_start_date"]))
         self.time_zone = str(values["reporting_time_zone"])
         self.double_submission_seconds = 60 * float(values["double_submission_window_minutes"])
+        self.confidence_z = float(values["confidence_z"])
+        self.min_sample_responses = int(values["min_sample_responses"])
         # The first instant after the as-of day of the reporting calendar, in UTC.
         self.as_of_end = self.utc(pd.Series([self.as_of + pd.Timedelta(days=1)])).iloc[0]
 
@@ -478,7 +480,26 @@ def period_scores(answers: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------- marts
 
 
-def nps_mart(scores: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
+def previous_period(mart: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
+    """`columns` of the row of the same `keys` one period earlier at the row's grain, as previous_<column>
+    (NaN when there is none)."""
+    start = pd.to_datetime(mart["period_start"])
+    months = mart["period_grain"].map({"month": 1, "quarter": 3, "year": 12})
+    following = [day + pd.DateOffset(months=int(n)) for day, n in zip(start, months, strict=True)]
+    earlier = mart[["period_grain", *keys, *columns]].assign(_start=following)
+    earlier = earlier.rename(columns={c: f"previous_{c}" for c in columns})
+    merged = mart.assign(_start=start).merge(earlier, on=["period_grain", "_start", *keys], how="left")
+    return merged.drop(columns="_start")
+
+
+def significance(z: pd.Series, previous_responses: pd.Series, z_crit: float) -> pd.Series:
+    """True when |z| >= z_crit; null without a previous period; false when z is undefined (no variance)."""
+    verdict = (z.abs() >= z_crit).astype(object)
+    verdict[previous_responses.isna()] = None
+    return verdict
+
+
+def nps_mart(scores: pd.DataFrame, seeds: Seeds, settings: Settings) -> pd.DataFrame:
     """mart_nps_by_segment: per period and segment (all, industry, tier, region, employee_band,
     touchpoint) responses, promoters (9-10), passives (7-8), detractors (0-6) and nps = % promoters -
     % detractors (-100..100; Reichheld, "The One Number You Need to Grow", HBR 2003) with its band."""
@@ -495,6 +516,24 @@ def nps_mart(scores: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
     for row in seeds.bands.itertuples():
         band = band.mask((mart["nps"] >= row.nps_from) & (mart["nps"] < row.nps_to), row.nps_band)
     mart["nps_band"] = band
+    # Adjusted-Wald interval (Rocks 2016): n + 3 answers, 3/4 promoter and 3/4 detractor added.
+    z = settings.confidence_z
+    n_adj = mart["responses"] + 3.0
+    p_adj, d_adj = (mart["promoters"] + 0.75) / n_adj, (mart["detractors"] + 0.75) / n_adj
+    mart["nps_adj"] = 100 * (p_adj - d_adj)
+    mart["se"] = 100 * np.sqrt((p_adj + d_adj - (p_adj - d_adj) ** 2) / n_adj)
+    mart["nps_margin_of_error"] = z * mart["se"]
+    mart["nps_lower"] = (mart["nps_adj"] - mart["nps_margin_of_error"]).clip(lower=-100)
+    mart["nps_upper"] = (mart["nps_adj"] + mart["nps_margin_of_error"]).clip(upper=100)
+    mart["is_low_sample"] = mart["responses"] < settings.min_sample_responses
+    mart = previous_period(
+        mart, ["segment_dimension", "segment_value"], ["responses", "nps", "nps_adj", "se"]
+    )
+    mart["nps_change"] = mart["nps"] - mart["previous_nps"]
+    mart["nps_change_z"] = (mart["nps_adj"] - mart["previous_nps_adj"]) / np.sqrt(
+        mart["se"] ** 2 + mart["previous_se"] ** 2
+    )
+    mart["is_nps_change_significant"] = significance(mart["nps_change_z"], mart["previous_responses"], z)
     return mart[
         [
             "period_grain",
@@ -507,12 +546,21 @@ def nps_mart(scores: pd.DataFrame, seeds: Seeds) -> pd.DataFrame:
             "detractors",
             "nps",
             "nps_band",
+            "nps_margin_of_error",
+            "nps_lower",
+            "nps_upper",
+            "is_low_sample",
+            "previous_responses",
+            "previous_nps",
+            "nps_change",
+            "nps_change_z",
+            "is_nps_change_significant",
         ]
     ]
 
 
 def touchpoint_mart(
-    scores: pd.DataFrame, metric: str, positive_name: str, positions: dict[str, int]
+    scores: pd.DataFrame, metric: str, positive_name: str, positions: dict[str, int], settings: Settings
 ) -> pd.DataFrame:
     """mart_csat_by_touchpoint or mart_ces_by_touchpoint (`metric` csat or ces): per period and
     touchpoint (plus all) journey_position, responses, the positive count (named `positive_name`), the metric
@@ -526,6 +574,26 @@ def touchpoint_mart(
     responses = mart["responses"].replace(0, np.nan)
     mart[metric] = mart[positive_name] * 100.0 / responses
     mart["mean_score_pct"] = mart["score_pct_sum"] / responses
+    # Wilson (1927) score interval of the share.
+    z, n, x = settings.confidence_z, mart["responses"].astype(float), mart[positive_name].astype(float)
+    share = x / n
+    centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2))
+    mart[f"{metric}_margin_of_error"] = 100 * half
+    mart[f"{metric}_lower"] = (100 * (centre - half)).clip(lower=0)
+    mart[f"{metric}_upper"] = (100 * (centre + half)).clip(upper=100)
+    mart["is_low_sample"] = mart["responses"] < settings.min_sample_responses
+    mart = previous_period(mart, ["touchpoint"], ["responses", positive_name, metric])
+    mart[f"{metric}_change"] = mart[metric] - mart[f"previous_{metric}"]
+    # Two-proportion z-test with the pooled share.
+    n0, x0 = mart["previous_responses"], mart[f"previous_{positive_name}"]
+    n1, x1 = mart["responses"].astype(float), mart[positive_name].astype(float)
+    pooled = (x1 + x0) / (n1 + n0)
+    spread = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0)).replace(0, np.nan)
+    mart[f"{metric}_change_z"] = (x1 / n1 - x0 / n0) / spread
+    mart[f"is_{metric}_change_significant"] = significance(
+        mart[f"{metric}_change_z"], mart["previous_responses"], z
+    )
     return mart[
         [
             "period_grain",
@@ -537,6 +605,15 @@ def touchpoint_mart(
             metric,
             "score_pct_sum",
             "mean_score_pct",
+            f"{metric}_margin_of_error",
+            f"{metric}_lower",
+            f"{metric}_upper",
+            "is_low_sample",
+            "previous_responses",
+            f"previous_{metric}",
+            f"{metric}_change",
+            f"{metric}_change_z",
+            f"is_{metric}_change_significant",
         ]
     ]
 
@@ -787,9 +864,9 @@ def compute_marts(
     known = gaps["account_id"].isin(contracts["account_id"]) | gaps["account_id"].isin(accounts["account_id"])
     gaps = gaps[known]
     return {
-        "mart_nps_by_segment": nps_mart(scores, seeds),
-        "mart_csat_by_touchpoint": touchpoint_mart(scores, "csat", "satisfied", positions),
-        "mart_ces_by_touchpoint": touchpoint_mart(scores, "ces", "positive", positions),
+        "mart_nps_by_segment": nps_mart(scores, seeds, settings),
+        "mart_csat_by_touchpoint": touchpoint_mart(scores, "csat", "satisfied", positions, settings),
+        "mart_ces_by_touchpoint": touchpoint_mart(scores, "ces", "positive", positions, settings),
         "mart_churn": churn_mart(contracts, events, gaps, accounts, periods),
     }
 

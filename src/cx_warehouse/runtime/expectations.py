@@ -47,6 +47,24 @@ def _suite_specs(gx) -> dict[str, list]:
     def share(column: str):
         return e.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=100)
 
+    def uncertainty(figure: str, low: int, high: int) -> list:
+        """A score's interval within the scale and its margin, change and flags (DECISIONLOG "Uncertainty and
+        change"); the previous period's figures are null where there is none."""
+        between = e.ExpectColumnValuesToBeBetween
+        return [
+            between(column=f"{figure}_margin_of_error", min_value=0, max_value=high - low),
+            between(column=f"{figure}_lower", min_value=low, max_value=high),
+            between(column=f"{figure}_upper", min_value=low, max_value=high),
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=f"{figure}_upper", column_B=f"{figure}_lower", or_equal=True
+            ),
+            between(column=f"previous_{figure}", min_value=low, max_value=high),
+            between(column=f"{figure}_change", min_value=low - high, max_value=high - low),
+            e.ExpectColumnValuesToNotBeNull(column=f"{figure}_margin_of_error"),
+            e.ExpectColumnValuesToNotBeNull(column="is_low_sample"),
+            e.ExpectColumnValuesToBeInSet(column=f"is_{figure}_change_significant", value_set=[True, False]),
+        ]
+
     return {
         "mart_nps_by_segment": [
             *period,
@@ -57,6 +75,7 @@ def _suite_specs(gx) -> dict[str, list]:
             e.ExpectColumnValuesToBeBetween(column="nps", min_value=-100, max_value=100),
             e.ExpectColumnValuesToBeBetween(column="responses", min_value=1),
             e.ExpectColumnValuesToNotBeNull(column="nps_band"),
+            *uncertainty("nps", -100, 100),
             e.ExpectCompoundColumnsToBeUnique(
                 column_list=["period_grain", "period_start", "segment_dimension", "segment_value"]
             ),
@@ -65,6 +84,7 @@ def _suite_specs(gx) -> dict[str, list]:
             *period,
             share("csat"),
             share("mean_score_pct"),
+            *uncertainty("csat", 0, 100),
             e.ExpectColumnValuesToBeBetween(column="responses", min_value=1),
             e.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="responses", column_B="satisfied", or_equal=True
@@ -74,6 +94,7 @@ def _suite_specs(gx) -> dict[str, list]:
             *period,
             share("ces"),
             share("mean_score_pct"),
+            *uncertainty("ces", 0, 100),
             e.ExpectColumnValuesToBeBetween(column="responses", min_value=1),
             e.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="responses", column_B="positive", or_equal=True
