@@ -15,14 +15,14 @@ Models and their sources:
 - BG/NBD: Fader, Hardie & Lee (2005), "Counting your customers the easy way: an alternative to the
   Pareto/NBD model", Marketing Science 24(2), 275-284. Likelihood eq. (6), conditional expectation eq. (10),
   P(alive) from the note "Computing P(alive) using the BG/NBD model" (Fader, Hardie & Lee 2008).
-- Gamma-Gamma: Colombo & Jiang (1999), "A stochastic RFM model", Journal of Interactive Marketing 13(3); as used
-  in Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for customer base analysis", Journal of
-  Marketing Research 42(4), 415-430, and the note Fader & Hardie (2013), "The Gamma-Gamma model of monetary
-  value".
+- Gamma-Gamma: Colombo & Jiang (1999), "A stochastic RFM model", Journal of Interactive Marketing 13(3);
+  as used in Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for customer base analysis",
+  Journal of Marketing Research 42(4), 415-430, and the note Fader & Hardie (2013), "The Gamma-Gamma model
+  of monetary value".
 
-The fits are plain maximum likelihood (scipy.optimize on the log-parameters, so every parameter stays positive):
-deterministic, no priors, well under a second on a few thousand customers. On the CDNOW sample they give the
-published estimates (pytests/test_clv_models.py).
+The fits are plain maximum likelihood (scipy.optimize on the log-parameters, so every parameter stays
+positive): deterministic, no priors, well under a second on a few thousand customers. On the CDNOW sample
+they give the published estimates (pytests/test_clv_models.py).
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ FloatArray = NDArray[np.float64]
 class BgNbdParams:
     """Fitted BG/NBD parameters.
 
-    While alive, a customer buys at a Poisson rate lambda ~ Gamma(shape r, rate alpha) per time unit; after each
-    purchase they drop out with probability p ~ Beta(a, b). ``log_likelihood`` is the sum over the fitted
+    While alive, a customer buys at a Poisson rate lambda ~ Gamma(shape r, rate alpha) per time unit; after
+    each purchase they drop out with probability p ~ Beta(a, b). ``log_likelihood`` is the sum over the fitted
     customers, ``customers`` their number.
     """
 
@@ -178,7 +178,8 @@ def gamma_gamma_log_likelihood(params: GammaGammaParams, x: ArrayLike, m_x: Arra
 
 
 def _maximise(negative_log_likelihood, start: FloatArray) -> optimize.OptimizeResult:
-    """Minimises over log-parameters: Nelder-Mead first (robust from a rough start), then L-BFGS-B to polish."""
+    """Minimises over log-parameters: Nelder-Mead first (robust from a rough start), then L-BFGS-B to
+    polish."""
     coarse = optimize.minimize(
         negative_log_likelihood,
         start,
@@ -222,7 +223,8 @@ def fit_bg_nbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BgNbdParams:
 
 
 def fit_gamma_gamma(x: ArrayLike, m_x: ArrayLike) -> GammaGammaParams:
-    """Maximum-likelihood Gamma-Gamma fit (Colombo & Jiang 1999; Fader, Hardie & Lee 2005) of spend per transaction.
+    """Maximum-likelihood Gamma-Gamma fit (Colombo & Jiang 1999; Fader, Hardie & Lee 2005) of spend per
+    transaction.
 
     Args: x (repeat transactions) and m_x (mean value of those transactions, any currency unit), shape (n,).
     Only customers with x > 0 are fitted (the others have no repeat spend); the model assumes the value of a
@@ -248,7 +250,9 @@ def fit_gamma_gamma(x: ArrayLike, m_x: ArrayLike) -> GammaGammaParams:
     return GammaGammaParams(p, q, gamma, log_likelihood=-float(best.fun), customers=int(xs.size))
 
 
-def _log_ratio_dropped(params: BgNbdParams, xs: FloatArray, recency: FloatArray, age: FloatArray) -> FloatArray:
+def _log_ratio_dropped(
+    params: BgNbdParams, xs: FloatArray, recency: FloatArray, age: FloatArray
+) -> FloatArray:
     """log of [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x); -inf where x == 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(
@@ -308,13 +312,18 @@ def conditional_expected_average_spend(params: GammaGammaParams, x: ArrayLike, m
                   = w * p gamma / (q - 1) + (1 - w) * m_x,  with w = (q - 1) / (p x + q - 1)
 
     a weighted mean of the population mean and the customer's own (x == 0 gives the population mean; m_x is
-    then ignored). Args: shape (n,); returns shape (n,), in the unit of m_x. Raises ValueError on invalid input
-    or q <= 1 (the population mean spend is then infinite).
+    then ignored). Args: shape (n,); returns shape (n,), in the unit of m_x. Raises ValueError on invalid
+    input, or where the expectation is infinite: for a customer with x == 0 when q <= 1 (no finite population
+    mean), for one with x > 0 when p x + q <= 1.
     """
     xs, mean_value = _spend(x, m_x)
     _check_positive(p=params.p, q=params.q, gamma=params.gamma)
-    if params.q <= 1:
-        raise ValueError(f"the expected spend needs q > 1 (finite mean), got q={params.q}")
+    if params.q <= 1 and np.any(xs == 0):
+        raise ValueError(
+            f"the expected spend of a customer with x == 0 needs q > 1 (finite mean), got q={params.q}"
+        )
+    if np.any((xs > 0) & (params.p * xs + params.q <= 1)):
+        raise ValueError("the expected spend is infinite where p x + q <= 1")
     own = np.where(xs > 0, mean_value, 0.0)
     return (params.gamma + own * xs) * params.p / (params.p * xs + params.q - 1)
 
