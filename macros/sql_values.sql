@@ -85,7 +85,9 @@
 {% macro check_vars() -%}
   {%- set forms = {
       'raw_schema': 'identifier', 'reporting_time_zone': 'time_zone', 'reporting_start_date': 'date',
-      'clv_max_lifetime_years': 'number', 'incremental_lookback_days': 'whole_number',
+      'clv_max_lifetime_years': 'number', 'clv_horizon_months': 'whole_number',
+      'clv_annual_discount_rate': 'number', 'clv_min_fit_accounts': 'whole_number',
+      'incremental_lookback_days': 'whole_number',
       'double_submission_window_minutes': 'number', 'quarantine_warn_pct': 'whole_number',
       'quarantine_error_pct': 'whole_number', 'orphan_warn_pct': 'whole_number', 'orphan_error_pct': 'whole_number',
       'data_quality_min_rows': 'whole_number', 'confidence_z': 'number', 'min_sample_responses': 'whole_number',

@@ -1,7 +1,7 @@
 {#- Customer lifetime value per valid account with the simple formula of the founding documents:
       clv_eur = avg_invoice_eur x invoices_per_year x expected_lifetime_years
     with expected_lifetime_years = 1 / tier_annual_churn_rate, capped at var('clv_max_lifetime_years') (also
-    when the tier lost no account). A probabilistic model (BG/NBD + Gamma-Gamma) is planned to replace it.
+    when the tier lost no account). The probabilistic model (BG/NBD + Gamma-Gamma) stands beside it: mart_clv_probabilistic.
     Purchases are the invoices with a positive amount up to the as-of day; credit notes reduce invoiced_eur.
     Stored figures are rounded; clv_eur is computed from the unrounded ones. An account with quarantined
     contracts or invoices (int_account_revenue_gaps) has a partial history: it is flagged
