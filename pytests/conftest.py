@@ -3,6 +3,7 @@ session."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,26 @@ END_DATE = date(2026, 9, 30)
 #: accounts a small table (churn events, survey questions) then holds more than the default 10 % of bad rows,
 #: which a real export should not. Builds of generated test data raise the error threshold instead.
 GENERATED_DATA_VARS = {"quarantine_error_pct": 30, "orphan_error_pct": 30}
+
+
+def float_tolerant_key(row: tuple) -> str:
+    """A sort key for rows whose floats vary in their last digits: floats to 6 significant digits."""
+    return repr(tuple(f"{value:.6g}" if isinstance(value, float) else value for value in row))
+
+
+def same_rows(left: list[tuple], right: list[tuple]) -> bool:
+    """Equal rows (each list sorted by float_tolerant_key), floats equal to 1e-9 relative: DuckDB sums
+    floats in parallel, in no fixed order, and a model fitted on such sums moves in the same last digits."""
+    return len(left) == len(right) and all(
+        len(a) == len(b)
+        and all(
+            math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+            if isinstance(x, float) and isinstance(y, float)
+            else x == y
+            for x, y in zip(a, b, strict=True)
+        )
+        for a, b in zip(left, right, strict=True)
+    )
 
 
 def _generate(out: Path, file_format: str) -> Path:

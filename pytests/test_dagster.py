@@ -7,14 +7,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from conftest import END_DATE, GENERATED_DATA_VARS
+from conftest import END_DATE, GENERATED_DATA_VARS, float_tolerant_key, same_rows
 from cx_warehouse.orchestration import dagster as orchestration
 from cx_warehouse.runtime.cli import main
 from cx_warehouse.runtime.publish import Night
@@ -29,23 +28,6 @@ def run_night(raw_dir: Path, database: Path, dbt_vars: dict):
     return job.execute_in_process(raise_on_error=False)
 
 
-def sort_key(row: tuple) -> str:
-    """Rows sorted by their values, floats to 6 significant digits (their last digits vary, below)."""
-    return repr(tuple(f"{value:.6g}" if isinstance(value, float) else value for value in row))
-
-
-def same_rows(left: list[tuple], right: list[tuple]) -> bool:
-    """Equal rows, floats equal to 1e-9 relative: DuckDB sums floats in parallel, in no fixed order."""
-    return len(left) == len(right) and all(
-        len(a) == len(b)
-        and all(
-            math.isclose(x, y, rel_tol=1e-9) if isinstance(x, float) and isinstance(y, float) else x == y
-            for x, y in zip(a, b, strict=True)
-        )
-        for a, b in zip(left, right, strict=True)
-    )
-
-
 def tables(database: Path) -> dict[str, list[tuple]]:
     """Every mart, fact and dimension of a warehouse, sorted rows."""
     with connect(database) as connection:
@@ -57,7 +39,7 @@ def tables(database: Path) -> dict[str, list[tuple]]:
             ).fetchall()
         ]
         return {
-            name: sorted(connection.execute(f'select * from "{name}"').fetchall(), key=sort_key)
+            name: sorted(connection.execute(f'select * from "{name}"').fetchall(), key=float_tolerant_key)
             for name in names
         }
 
@@ -113,7 +95,7 @@ def test_a_night_of_the_job_writes_its_run_record_and_materialises_every_step(ni
     ]  # fmt: skip
     assert record["tables"]["survey_answers"]["raw_rows"] > 0 and record["headline"]["nps_responses"] > 0
     materialised = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
-    assert {"night_working_copy", "survey/survey_answers", "mart_nps_by_segment", "data_quality",
+    assert {"night_working_copy", "survey/survey_answers", "marts/mart_nps_by_segment", "data_quality",
             "published_warehouse"} <= materialised  # fmt: skip
 
 

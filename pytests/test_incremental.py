@@ -127,20 +127,20 @@ SNAPSHOTS = ("snap_accounts", "snap_contracts")
 
 
 def _all_tables(database: Path) -> dict[str, list[tuple]]:
-    """Every table of the warehouse but the snapshots, all rows (positions in the export aside), ordered by
-    all columns."""
+    """Every table of the warehouse but the snapshots, by schema.name, all rows (positions in the export
+    aside), ordered by all columns."""
     tables = {}
     with connect(database) as connection:
         names = connection.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main' order by table_name"
+            "select schema_name, table_name from duckdb_tables() order by schema_name, table_name"
         ).fetchall()
-        for (name,) in names:
+        for schema, name in names:
             if name in SNAPSHOTS:
                 continue
             columns = connection.execute(
                 "select column_name, data_type from duckdb_columns() "
-                "where schema_name = 'main' and table_name = ? order by column_index",
-                [name],
+                "where schema_name = ? and table_name = ? order by column_index",
+                [schema, name],
             ).fetchall()
             columns = [(column, data_type) for column, data_type in columns if column not in POSITION_COLUMNS]
             # Floating-point columns last: sums may differ in the last bits between two builds, but rows
@@ -149,7 +149,10 @@ def _all_tables(database: Path) -> dict[str, list[tuple]]:
             exact = [column for column, _ in columns if column not in inexact]
             order = ", ".join(f"{column} nulls first" for column in exact + inexact)
             selected = ", ".join(column for column, _ in columns)
-            tables[name] = connection.execute(f"select {selected} from {name} order by {order}").fetchall()
+            tables[f"{schema}.{name}"] = connection.execute(
+                f"select {selected} from {schema}.{name} order by {order}"
+            ).fetchall()
+    assert len(tables) > 40, sorted(tables)
     return tables
 
 
