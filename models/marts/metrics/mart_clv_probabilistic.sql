@@ -3,15 +3,12 @@
     alive, Gamma-Gamma for the EUR per invoice day, a discounted CLV over 12 months and over
     var('clv_horizon_months')), typed for BI, with the account's segments and its RFM summary. Figures are
     null for an account without a purchase, with an incomplete revenue history, or when a model could not be
-    fitted (its status column says why). -#}
+    fitted (its status column says why). The RFM summary comes through the Python model, which returns
+    pandas types (timestamps for dates, floats for decimals): cast back here. -#}
 
 with accounts as (
     select * from {{ ref('dim_accounts') }}
     where not is_unknown_member
-),
-
-rfm as (
-    select * from {{ ref('prep_account_rfm') }}
 ),
 
 scores as (
@@ -25,13 +22,13 @@ final as (
         accounts.industry,
         accounts.region,
         accounts.employee_band,
-        rfm.invoice_days,
-        rfm.repeat_invoice_days,
-        rfm.first_invoice_date,
-        rfm.last_invoice_date,
-        rfm.recency_weeks,
-        rfm.age_weeks,
-        rfm.avg_repeat_invoice_eur,
+        cast(scores.invoice_days as {{ dbt.type_bigint() }}) as invoice_days,
+        cast(scores.repeat_invoice_days as {{ dbt.type_bigint() }}) as repeat_invoice_days,
+        cast(scores.first_invoice_date as date) as first_invoice_date,
+        cast(scores.last_invoice_date as date) as last_invoice_date,
+        cast(scores.recency_weeks as {{ type_rate() }}) as recency_weeks,
+        cast(scores.age_weeks as {{ type_rate() }}) as age_weeks,
+        cast(scores.avg_repeat_invoice_eur as {{ type_money() }}) as avg_repeat_invoice_eur,
         cast(scores.expected_invoice_days_12m as {{ type_rate() }}) as expected_invoice_days_12m,
         cast(scores.probability_alive as {{ type_rate() }}) as probability_alive,
         cast(scores.expected_avg_invoice_eur as {{ type_money() }}) as expected_avg_invoice_eur,
@@ -50,11 +47,9 @@ final as (
         cast(scores.gamma_gamma_q as {{ type_double() }}) as gamma_gamma_q,
         cast(scores.gamma_gamma_gamma_eur as {{ type_double() }}) as gamma_gamma_gamma_eur,
         cast(scores.gamma_gamma_accounts as {{ dbt.type_bigint() }}) as gamma_gamma_accounts,
-        rfm.quarantined_revenue_rows,
-        rfm.is_revenue_incomplete
+        cast(scores.quarantined_revenue_rows as {{ dbt.type_bigint() }}) as quarantined_revenue_rows,
+        cast(scores.is_revenue_incomplete as {{ dbt.type_boolean() }}) as is_revenue_incomplete
     from accounts
-    inner join rfm
-        on accounts.account_id = rfm.account_id
     inner join scores
         on accounts.account_id = scores.account_id
 )

@@ -148,6 +148,13 @@ def score_accounts(
     return out.loc[:, list(SCORE_COLUMNS)]
 
 
+def summary_with_scores(rfm: pd.DataFrame, **settings) -> pd.DataFrame:
+    """``rfm`` (every column of prep_account_rfm) with score_accounts' columns beside it, one row per
+    account: the one relation mart_clv_probabilistic reads. ``settings`` and errors are score_accounts'."""
+    scores = score_accounts(rfm, **settings)
+    return rfm.reset_index(drop=True).merge(scores, on="account_id", how="left", validate="one_to_one")
+
+
 def _fit(fit, accounts: int, min_accounts: int):
     """Runs one fit; returns (params, status) with params None and the reason when it cannot be trusted."""
     if accounts < min_accounts:
