@@ -201,7 +201,11 @@ def assert_next_night_starts_cleanly(published: Path, tmp_path: Path, before: di
     run = cxw_build("crm_own_labels", published, tmp_path / "next")
     assert run.code == 0, run.stderr
     assert marts(published) == before
-    assert not Night(published).working.exists()
+    night = Night(published)
+    assert not night.working.exists()
+    # The Parquet link points at the night just published.
+    published_night = (night.landing_root / "published").read_text(encoding="utf-8")
+    assert (night.parquet_root / "current").resolve().name == published_night
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ Job cx_warehouse_nightly, in the order of the CLI's night (runtime.night, runtim
                         headline figures (night.check_expectations, night.check_data_quality)
   published_warehouse   the working copy switched in atomically (Night.publish)
 A night that fails at any step publishes nothing: the run fails, the published warehouse is unchanged and a
-failed build is kept in <db>.failed, as with the CLI. Every run ends with its run record in <db>.runs/ with
-cxw's exit code (runtime.run_record), except one ended by a bug, which ends in its traceback.
+failed build is kept in <db>.failed, as with the CLI. A run that publishes or fails ends with its run record
+in <db>.runs/ with cxw's exit code (runtime.run_record); one ended by a bug ends in its traceback, and a run
+of some of the assets that neither fails nor publishes writes none.
 
 Configuration is the resource `night` (WarehouseNight): raw_dir (default: environment variable CXW_RAW_DIR),
 database, as_of_date, dbt_vars and the loader's options, set in the run config under resources.night.config.
@@ -351,7 +352,7 @@ def definitions(night: WarehouseNight, project: DbtProject = DBT_PROJECT) -> dg.
         JOB_NAME,
         selection=dg.AssetSelection.all(),
         executor_def=dg.in_process_executor,
-        description="The nightly build of the warehouse, as `cxw build`.",
+        description="The nightly build of the warehouse, as `cxw nightly`.",
     )
     schedule = dg.ScheduleDefinition(
         name=f"{JOB_NAME}_schedule", job=job, cron_schedule="0 2 * * *", execution_timezone="UTC"

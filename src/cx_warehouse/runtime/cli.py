@@ -63,9 +63,8 @@ def _nightly(args: argparse.Namespace) -> None:
     with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log):
         try:
             run_night(settings, options)
-        except tuple(EXIT_CODES):
-            print(f"cxw nightly: not published; the night's log is {log_path}", file=sys.stderr)
-            raise
+        except tuple(EXIT_CODES) as error:  # main prints it: one line, with where the log is
+            raise type(error)(f"{error}; not published, the night's log is {log_path}") from None
     if sys.stdout.isatty():
         print(log_path.read_text(encoding="utf-8"), end="")
         print(f"Log: {log_path}")
@@ -110,9 +109,9 @@ def _demo(args: argparse.Namespace) -> None:
     summary = generate(accounts=args.accounts, seed=args.seed, out_dir=raw_dir, end_date=DEFAULT_END_DATE)
     print(summary.format())
     # The demo's "today" is the last day of its data, so the same demo gives the same figures on any day;
-    # it regenerates its data, so nothing of an earlier build is kept (full refresh).
+    # it regenerates its data, so nothing of an earlier build is kept, the accounts' history included.
     settings = BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE)
-    run_night(settings, NightOptions(verbose=args.verbose, full_refresh=True))
+    run_night(settings, NightOptions(verbose=args.verbose, full_refresh=True, start_empty=True))
 
 
 def _summary(args: argparse.Namespace) -> None:

@@ -67,7 +67,9 @@ class NightOptions:
     check_freshness: judge every raw table's freshness at the end of the as-of day and stop on an error
     (StaleSources). check_expectations: validate the marts with the great-expectations suite
     (runtime.expectations). progress: the terminal's status line. log_file: where the night's output goes,
-    named in the run record."""
+    named in the run record. start_empty: build from an empty warehouse, not from a copy of the published
+    one (the demo, whose data is generated afresh: nothing of an earlier build, its history included, is
+    kept)."""
 
     verbose: bool = False
     full_refresh: bool = False
@@ -75,6 +77,7 @@ class NightOptions:
     check_expectations: bool = False
     progress: Progress = field(default_factory=lambda: Progress(enabled=False))
     log_file: Path | None = None
+    start_empty: bool = False
 
 
 def run_night(settings: BuildSettings, options: NightOptions) -> RunRecord:
@@ -94,7 +97,9 @@ def run_night(settings: BuildSettings, options: NightOptions) -> RunRecord:
         print(f"Run record: {record.write(exit_code(error), error)}")
         options.progress.finish(f"failed: {error}")
         raise
-    # Anything else (a bug, an interrupt) ends in its traceback, without a record claiming an exit code.
+    except BaseException as error:  # a bug, an interrupt: its traceback follows, the record says it crashed
+        print(f"Run record: {record.write(None, error)}")
+        raise
     print(f"Run record: {record.write(0, None)}")
     options.progress.finish(f"published {settings.database}")
     return record
@@ -111,7 +116,7 @@ def _publish_a_night(settings: BuildSettings, options: NightOptions, record: Run
     night = Night(settings.database)
     with night_lock(night):
         with _step("prepare", record, options):
-            night.prepare()
+            night.prepare(options.start_empty)
         working = replace(settings, database=night.working, landing=night.landing)
         try:
             _build_working_copy(working, options, record)
@@ -223,7 +228,13 @@ def check_freshness(settings: BuildSettings, record: RunRecord, dbt_options: tup
     for name, verdict in sorted(late.items()):
         print(f"Freshness {verdict['status'].upper()} {name}: newest row {verdict['max_loaded_at']}, "
               f"{verdict['age_days']} days before the end of {settings.as_of_date}")  # fmt: skip
-    errors = sorted(name for name, verdict in late.items() if verdict["status"] in ("error", "runtime error"))
+    broken = sorted(name for name, verdict in late.items() if verdict["status"] == "runtime error")
+    if broken:
+        raise DbtFailed(
+            f"dbt source freshness could not judge {', '.join(broken)}: see the night's log; check the "
+            "sources' loaded_at_field or loaded_at_query"
+        )
+    errors = sorted(name for name, verdict in late.items() if verdict["status"] == "error")
     if errors:
         raise StaleSources(
             "stale raw tables (older than their freshness error threshold at the end of "

@@ -90,15 +90,16 @@ class Night:
         """This night's Parquet folder, named as its landing folder."""
         return self.parquet_root / self.landing.name
 
-    def prepare(self) -> None:
-        """Make a fresh working copy: the published warehouse (nothing before the first night), with any
-        leftovers of a killed night removed. A full refresh starts from the copy too: dbt's --full-refresh
-        rebuilds the incremental models, and the snapshots' history (docs/history.md), which no export can
-        give back, is kept. Raises DatabaseInUse when another program holds the working copy open."""
+    def prepare(self, start_empty: bool = False) -> None:
+        """Make a fresh working copy: the published warehouse (nothing before the first night, or with
+        start_empty), with any leftovers of a killed night removed. A full refresh starts from the copy too:
+        dbt's --full-refresh rebuilds the incremental models, and the snapshots' history (docs/history.md),
+        which no export can give back, is kept. Raises DatabaseInUse when another program holds the working
+        copy open."""
         self.published.parent.mkdir(parents=True, exist_ok=True)
         for leftover in (self.working, _wal(self.working)):
             leftover.unlink(missing_ok=True)
-        if self.published.exists():
+        if self.published.exists() and not start_empty:
             shutil.copyfile(self.published, self.working)
         ensure_not_in_use(self.working)
 
@@ -114,7 +115,8 @@ class Night:
             _export_schema(connection, BI_SCHEMA, self.parquet)
         previous = _read_marker(self.landing_root / PUBLISHED_MARKER)
         os.replace(self.working, self.published)
-        self.failed.unlink(missing_ok=True)
+        for failed in (self.failed, _wal(self.failed)):
+            failed.unlink(missing_ok=True)
         _write_atomically(self.landing_root / PUBLISHED_MARKER, self.landing.name)
         _point_current(self.parquet_root, self.parquet)
         for root in (self.landing_root, self.parquet_root):
@@ -127,7 +129,10 @@ class Night:
         staging views read, stays until the next published night prunes it."""
         if self.working.exists():
             os.replace(self.working, self.failed)
-        _wal(self.working).unlink(missing_ok=True)
+        if _wal(self.working).exists():
+            os.replace(_wal(self.working), _wal(self.failed))
+        else:
+            _wal(self.failed).unlink(missing_ok=True)
 
 
 @contextmanager

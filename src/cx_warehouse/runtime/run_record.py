@@ -4,11 +4,12 @@ Every `cxw build` (and `cxw demo`) writes <db>.runs/<start>-<pid>.json and repla
 with the same content:
   started_at, finished_at (UTC, ISO 8601), database, as_of (the build's as-of day), exit_code (0 published,
   1 failed, 2 unreadable export, 3 another build running or the working copy held, 4 a stale raw table;
-  cxw's exit code),
+  cxw's exit code; null when the night crashed on a bug or was interrupted, with error naming it),
   published (whether the warehouse was switched in), error (the one-line message, or null), log (the
   night's log file, `cxw nightly` only, or null),
-  steps: [{name, status ('ok' or 'failed'), seconds}] in the order they ran (prepare, load, seed, build,
-  data_quality, publish; a failed step is the last),
+  steps: [{name, status ('ok' or 'failed'), seconds}] in the order they ran (prepare, load, freshness,
+  seed, build, expectations, data_quality, publish; freshness and expectations in `cxw nightly` only; a
+  failed step is the last),
   tables: {raw table: {raw_rows, quarantined_rows, settled_copies, orphaned_rows, quarantined_pct,
   orphaned_pct}} (percent of raw_rows, as the data-quality thresholds judge them; empty when the build
   stopped before they were counted),
@@ -89,9 +90,11 @@ class RunRecord:
         """<db>.runs, beside the warehouse."""
         return self.database.with_name(self.database.name + ".runs")
 
-    def write(self, exit_code: int, error: BaseException | None) -> Path:
-        """Write the record with the build's exit code and error; returns the path of this run's file."""
-        self.exit_code, self.error = exit_code, (str(error) if error is not None else None)
+    def write(self, exit_code: int | None, error: BaseException | None) -> Path:
+        """Write the record with the build's exit code (None: it crashed, on a bug or an interrupt, and has no
+        code of cxw's) and error; returns the path of this run's file."""
+        self.exit_code = exit_code
+        self.error = None if error is None else (str(error) or type(error).__name__)
         content = {
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
