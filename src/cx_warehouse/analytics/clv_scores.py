@@ -80,7 +80,9 @@ def score_accounts(
     if int(min_fit_accounts) < 2:
         raise ValueError(f"min_fit_accounts must be at least 2, got {min_fit_accounts!r}")
 
-    frame = rfm.loc[:, list(RFM_COLUMNS)].reset_index(drop=True)
+    # In account order: the likelihood sums over the accounts, and a database hands rows over in no fixed
+    # order, which would move the fitted parameters in their last digits from one build to the next.
+    frame = rfm.loc[:, list(RFM_COLUMNS)].sort_values("account_id", kind="stable").reset_index(drop=True)
     has_purchase = frame["invoice_days"].fillna(0).to_numpy() > 0
     complete = ~frame["is_revenue_incomplete"].fillna(True).astype(bool).to_numpy()
     scored = has_purchase & complete
