@@ -127,8 +127,8 @@ SNAPSHOTS = ("snap_accounts", "snap_contracts")
 
 
 def _all_tables(database: Path) -> dict[str, list[tuple]]:
-    """Every table of the warehouse but the snapshots, by schema.name, all rows (positions in the export
-    aside), ordered by all columns."""
+    """Every table of the warehouse but the snapshots, by name (names are unique across the layers' schemas),
+    all rows (positions in the export aside), ordered by all columns."""
     tables = {}
     with connect(database) as connection:
         names = connection.execute(
@@ -149,7 +149,7 @@ def _all_tables(database: Path) -> dict[str, list[tuple]]:
             exact = [column for column, _ in columns if column not in inexact]
             order = ", ".join(f"{column} nulls first" for column in exact + inexact)
             selected = ", ".join(column for column, _ in columns)
-            tables[f"{schema}.{name}"] = connection.execute(
+            tables[name] = connection.execute(
                 f"select {selected} from {schema}.{name} order by {order}"
             ).fetchall()
     assert len(tables) > 40, sorted(tables)

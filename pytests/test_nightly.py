@@ -166,7 +166,7 @@ def test_a_stale_export_stops_the_night_with_exit_code_4_and_says_which_table(
         night.stderr
     )
     assert "survey_responses (newest row 2024-06-11 08:05:00+00:00)" in night.stderr
-    assert "not published; the night's log is " in night.stderr
+    assert "; not published, the night's log is " in night.stderr
     assert (night.record["exit_code"], night.record["published"]) == (4, False)
     assert [step["name"] for step in night.record["steps"]] == ["prepare", "load", "freshness"]
     assert marts(database) == before
