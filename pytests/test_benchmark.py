@@ -176,6 +176,9 @@ def test_harness_runs_end_to_end(tmp_path: Path) -> None:
     assert scale["ratios"]["run_vs_duckdb"] > 0
     assert scale["slowest_models"]
     assert scale["ratios"]["load_vs_run"] > 0
+    # The Python models' time inside the run, per model and as a share of it.
+    assert scale["python_models"]["prep_account_clv_scores"] > 0
+    assert 0 < scale["ratios"]["python_models_share_of_run"] < 1
     if "skipped" not in scale["incremental"]:
         assert scale["steps"]["incremental_load"]["returncode"] == 0
         assert scale["steps"]["incremental_run"]["returncode"] == 0

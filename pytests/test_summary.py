@@ -51,10 +51,11 @@ def test_format_shows_every_headline_and_explains_a_missing_figure() -> None:
         200,
         raw_responses_in_quarter=1500,
         valid_responses_in_quarter=1400,
+        nps_margin_of_error=4.26,
     )
     text = format_headline(headline)
     assert "Q3 2026" in text
-    assert "+23.5" in text and "acceptable" in text and "1,234 responses" in text
+    assert "+23.5 ± 4.3  acceptable" in text and "1,234 responses, 95 % margin of error" in text
     assert "CES   not asked" in text
     assert "(not asked: no answer to that metric in the quarter)" in text
     assert "12.35 M EUR" in text
@@ -108,6 +109,7 @@ def test_headline_reads_the_built_marts(warehouse: BuildSettings) -> None:
     headline = read_headline(warehouse.database, warehouse.as_of_date)
     assert headline.quarter_start == date(2026, 7, 1)
     assert headline.nps_responses > 0 and -100 <= headline.nps <= 100
+    assert 0 < headline.nps_margin_of_error < 100
     for share in (headline.csat, headline.ces, headline.csi, headline.grr):
         assert 0 <= share <= 100
     assert headline.quarantined_rows > 0

@@ -295,6 +295,21 @@ class DbtTarget:
             for result in timed[:top]
         ]
 
+    def python_model_timings(self) -> dict[str, float]:
+        """Seconds per dbt Python model in the last run (run_results.json, with the models' language from the
+        manifest): the share of the build the analytics' fits take, which must stay small because they read
+        summaries (per account, per segment), not answer rows."""
+        target = self.root / "target"
+        if not (target / "run_results.json").is_file():
+            return {}
+        nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        return {
+            result["unique_id"].split(".")[-1]: round(result["execution_time"], 2)
+            for result in results
+            if nodes.get(result["unique_id"], {}).get("language") == "python"
+        }
+
 
 # ----------------------------------------------------------------------------------------------- incremental
 
@@ -381,6 +396,7 @@ def run_scale(
     record(full.step("dbt_seed", "seed"))
     run = record(full.step("dbt_run", "run"))
     model_timings = full.model_timings()
+    python_models = full.python_model_timings()
 
     checks, pandas_skipped = _run_baselines(label, scale_dir, full, run, record, skip_pandas_above, skip)
     _run_optional_dbt_steps(full, record, skip)
@@ -395,6 +411,7 @@ def run_scale(
             steps[name] = Step(**step)
 
     result = _scale_result(label, accounts, marker, raw_dir, steps, model_timings, checks, pandas_skipped)
+    result["python_models"] = python_models
     result["incremental"] = {key: value for key, value in incremental.items() if key != "steps"}
     result["ratios"] = ratios(result)
     result["targets"] = targets(label, result)
@@ -526,6 +543,10 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
                 ),
             }
         )
+    # Python models' execution time is wall time inside the run (dbt records no CPU time per model).
+    found["python_models_share_of_run"] = divide(
+        sum(result.get("python_models", {}).values()), _seconds(result, "dbt_run")
+    )
     return found
 
 
@@ -735,7 +756,11 @@ def format_markdown(results: dict[str, Any]) -> str:
             verdict = {True: "yes", False: "**no**", None: "not measured"}[target["met"]]
             lines.append(f"| {name} | {target['limit']} | {target['measured']} | {verdict} |")
         slowest = ", ".join(f"{m['model']} {m['seconds']:.1f} s" for m in result["slowest_models"][:6])
-        lines += ["", f"Slowest models in `dbt run`: {slowest}.", ""]
+        lines += ["", f"Slowest models in `dbt run`: {slowest}."]
+        python_models = ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in result.get("python_models", {}).items()
+        )
+        lines += ["", f"Python models in `dbt run`: {python_models or 'none recorded'}.", ""]
     return "\n".join(lines)
 
 

@@ -47,12 +47,14 @@ class Headline:
     raw_responses_in_quarter: int = 0
     valid_responses_in_quarter: int = 0
     incomplete_accounts: int = 0
+    #: Half the width of the NPS's 95 % interval (adjusted Wald; mart_nps_by_segment.nps_margin_of_error).
+    nps_margin_of_error: float | None = None
 
 
 # Ratios are recomputed from the marts' additive counts, so the touchpoints combine correctly.
 _HEADLINE_SQL = """
 with nps as (
-    select nps, nps_band, responses
+    select nps, nps_band, responses, nps_margin_of_error
     from mart_nps_by_segment
     where period_grain = 'quarter' and period_start = $quarter and segment_dimension = 'all'
 ),
@@ -92,7 +94,7 @@ select
     cast((select nrr from churn) as double), cast((select arr_end from churn) as double),
     (select raw_rows from quality), (select quarantined_rows from quality),
     (select raw_responses from responses), (select valid_responses from responses),
-    coalesce((select incomplete_accounts from churn), 0)
+    coalesce((select incomplete_accounts from churn), 0), (select nps_margin_of_error from nps)
 """
 
 
@@ -146,11 +148,12 @@ def format_headline(headline: Headline) -> str:
     share_quarantined = headline.quarantined_rows * 100.0 / headline.raw_rows if headline.raw_rows else 0.0
     arr = "n/a" if headline.arr_end_eur is None else f"{headline.arr_end_eur / 1e6:,.2f} M EUR"
     band = f"  {headline.nps_band}" if headline.nps_band else ""
+    margin = "" if headline.nps_margin_of_error is None else f" ± {headline.nps_margin_of_error:.1f}"
     missing = _missing_survey_figure(headline)
     lines = [
         f"Headline metrics, {quarter} (from {headline.quarter_start.isoformat()})",
-        f"  NPS   {_number(headline.nps, signed=True, missing=missing):>7}{band}"
-        f"  ({headline.nps_responses:,} responses)",
+        f"  NPS   {_number(headline.nps, signed=True, missing=missing):>7}{margin}{band}"
+        f"  ({headline.nps_responses:,} responses{', 95 % margin of error' if margin else ''})",
         f"  CSAT  {_number(headline.csat, ' %', missing=missing):>9}   satisfied answers, all touchpoints",
         f"  CES   {_number(headline.ces, ' %', missing=missing):>9}   low-effort answers, all touchpoints",
         f"  CSI   {_number(headline.csi, missing=missing):>7}",
