@@ -1,7 +1,8 @@
 {#- Logo and revenue churn per period_grain x period_start x segment. Every stored count and ARR column is
     additive (summed over accounts, then over segment values); the ratios are computed in the last CTE only.
-    Churn is defined by contracts (prep_account_period_status); churn_events_recorded counts the CRM's recorded
-    churn events dated in the period, for comparison. An account-period with a quarantined contract or churn
+    Churn is defined by contracts (prep_account_period_status, summed per account in
+    prep_account_period_movements); churn_events_recorded counts the CRM's recorded churn events dated in the
+    period, for comparison. An account-period with a quarantined contract or churn
     event (is_revenue_incomplete) is kept out of the movements, positions and rates, since the missing row
     could be read as churn or contraction: incomplete_accounts counts those account-periods, and
     incomplete_accounts_start/_end and incomplete_arr_start/_end hold the positions they would add, so that
@@ -17,8 +18,8 @@
     'arr_start', 'arr_new', 'arr_expansion', 'arr_contraction', 'arr_churned', 'arr_end',
 ] + incomplete_measures -%}
 
-with account_periods as (
-    select * from {{ ref('prep_account_period_status') }}
+with period_movements as (
+    select * from {{ ref('prep_account_period_movements') }}
 ),
 
 periods as (
@@ -33,47 +34,29 @@ churn_events as (
     select * from {{ ref('fct_churn_events') }}
 ),
 
-{# Each account's contribution to the period: 0/1 counts and its ARR movement, split so that
-   arr_end = arr_start + arr_new + arr_expansion - arr_contraction - arr_churned holds per account. #}
+{# The movements (prep_account_period_movements), beside which this mart counts recorded churn events. #}
 account_movements as (
     select
         account_id,
         period_grain,
         period_start,
-        {%- set complete = 'not is_revenue_incomplete and ' %}
-        case when {{ complete }}is_active_at_start then 1 else 0 end as accounts_start,
-        case
-            when {{ complete }}is_active_at_end and not is_active_at_start then 1 else 0
-        end as new_accounts,
-        case
-            when {{ complete }}is_active_at_start and not is_active_at_end then 1 else 0
-        end as churned_accounts,
-        case when {{ complete }}is_active_at_end then 1 else 0 end as accounts_end,
+        accounts_start,
+        new_accounts,
+        churned_accounts,
+        accounts_end,
         0 as churn_events_recorded,
-        case when not is_revenue_incomplete then arr_start_eur else 0 end as arr_start,
-        case
-            when {{ complete }}is_active_at_end and not is_active_at_start then arr_end_eur else 0
-        end as arr_new,
-        case
-            when {{ complete }}is_active_at_start and is_active_at_end and arr_end_eur > arr_start_eur
-                then arr_end_eur - arr_start_eur
-            else 0
-        end as arr_expansion,
-        case
-            when {{ complete }}is_active_at_start and is_active_at_end and arr_end_eur < arr_start_eur
-                then arr_start_eur - arr_end_eur
-            else 0
-        end as arr_contraction,
-        case
-            when {{ complete }}is_active_at_start and not is_active_at_end then arr_start_eur else 0
-        end as arr_churned,
-        case when not is_revenue_incomplete then arr_end_eur else 0 end as arr_end,
-        case when is_revenue_incomplete then 1 else 0 end as incomplete_accounts,
-        case when is_revenue_incomplete and is_active_at_start then 1 else 0 end as incomplete_accounts_start,
-        case when is_revenue_incomplete and is_active_at_end then 1 else 0 end as incomplete_accounts_end,
-        case when is_revenue_incomplete then arr_start_eur else 0 end as incomplete_arr_start,
-        case when is_revenue_incomplete then arr_end_eur else 0 end as incomplete_arr_end
-    from account_periods
+        arr_start,
+        arr_new,
+        arr_expansion,
+        arr_contraction,
+        arr_churned,
+        arr_end,
+        incomplete_accounts,
+        incomplete_accounts_start,
+        incomplete_accounts_end,
+        incomplete_arr_start,
+        incomplete_arr_end
+    from period_movements
 ),
 
 recorded_churn as (
