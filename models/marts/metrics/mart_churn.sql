@@ -33,47 +33,9 @@ churn_events as (
     select * from {{ ref('fct_churn_events') }}
 ),
 
-{# Each account's contribution to the period: 0/1 counts and its ARR movement, split so that
-   arr_end = arr_start + arr_new + arr_expansion - arr_contraction - arr_churned holds per account. #}
+{# Each account's contribution to the period (macros/churn_movements.sql). #}
 account_movements as (
-    select
-        account_id,
-        period_grain,
-        period_start,
-        {%- set complete = 'not is_revenue_incomplete and ' %}
-        case when {{ complete }}is_active_at_start then 1 else 0 end as accounts_start,
-        case
-            when {{ complete }}is_active_at_end and not is_active_at_start then 1 else 0
-        end as new_accounts,
-        case
-            when {{ complete }}is_active_at_start and not is_active_at_end then 1 else 0
-        end as churned_accounts,
-        case when {{ complete }}is_active_at_end then 1 else 0 end as accounts_end,
-        0 as churn_events_recorded,
-        case when not is_revenue_incomplete then arr_start_eur else 0 end as arr_start,
-        case
-            when {{ complete }}is_active_at_end and not is_active_at_start then arr_end_eur else 0
-        end as arr_new,
-        case
-            when {{ complete }}is_active_at_start and is_active_at_end and arr_end_eur > arr_start_eur
-                then arr_end_eur - arr_start_eur
-            else 0
-        end as arr_expansion,
-        case
-            when {{ complete }}is_active_at_start and is_active_at_end and arr_end_eur < arr_start_eur
-                then arr_start_eur - arr_end_eur
-            else 0
-        end as arr_contraction,
-        case
-            when {{ complete }}is_active_at_start and not is_active_at_end then arr_start_eur else 0
-        end as arr_churned,
-        case when not is_revenue_incomplete then arr_end_eur else 0 end as arr_end,
-        case when is_revenue_incomplete then 1 else 0 end as incomplete_accounts,
-        case when is_revenue_incomplete and is_active_at_start then 1 else 0 end as incomplete_accounts_start,
-        case when is_revenue_incomplete and is_active_at_end then 1 else 0 end as incomplete_accounts_end,
-        case when is_revenue_incomplete then arr_start_eur else 0 end as incomplete_arr_start,
-        case when is_revenue_incomplete then arr_end_eur else 0 end as incomplete_arr_end
-    from account_periods
+    {{ account_period_movements('account_periods') }}
 ),
 
 recorded_churn as (
@@ -188,9 +150,9 @@ totals as (
 ratio_inputs as (
     select
         *,
-        accounts_end - new_accounts as accounts_retained,
-        arr_start - arr_contraction - arr_churned as arr_retained_gross,
-        arr_start + arr_expansion - arr_contraction - arr_churned as arr_retained_net
+        {%- for name, expression in retained_position_expressions().items() %}
+        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from totals
 ),
 
