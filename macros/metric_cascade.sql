@@ -3,12 +3,12 @@
     the tolerance's edge (18 / 40 x 100 = 45.000000000000007) is judged as the number it is. -#}
 
 {#- How far the value is on the good side of the target, in the metric's unit: value - target when higher is
-    better, target - value otherwise; negative when the target is missed. -#}
+    better, target - value otherwise; negative when the target is missed. (+ 0 turns a rounded -0.0 into 0.) -#}
 {% macro target_margin(value, target, is_higher_better) -%}
-    round(
+    (round(
         case when {{ is_higher_better }} then {{ value }} - {{ target }} else {{ target }} - {{ value }} end,
         6
-    )
+    ) + 0)
 {%- endmacro %}
 
 {#- on_track when the target is met (margin >= 0), at_risk when it is missed by at most the tolerance,
