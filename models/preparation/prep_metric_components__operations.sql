@@ -40,7 +40,7 @@ events as (
         'first_response_hours' as metric_code,
         1 as value_scale,
         {{ support }} as touchpoint,
-        cast({{ dbt.datediff('created_at', 'first_response_at', 'minute') }} as {{ type_double() }}) / 60
+        cast({{ dbt.datediff('created_at', 'first_response_at', 'minute') }} as {{ type_double() }}) / 60  -- noqa: LT05
             as numerator
     from tickets
     where first_response_at is not null
@@ -51,7 +51,7 @@ events as (
         'resolution_hours' as metric_code,
         1 as value_scale,
         {{ support }} as touchpoint,
-        cast({{ dbt.datediff('created_at', 'solved_at', 'minute') }} as {{ type_double() }}) / 60 as numerator
+        cast({{ dbt.datediff('created_at', 'solved_at', 'minute') }} as {{ type_double() }}) / 60 as numerator  -- noqa: LT05
     from tickets
     where solved_at is not null
     union all
@@ -73,7 +73,7 @@ events as (
         'onboarding_days' as metric_code,
         1 as value_scale,
         {{ onboarding }} as touchpoint,
-        cast({{ dbt.datediff('kickoff_at', 'go_live_at', 'minute') }} as {{ type_double() }}) / (60 * 24)
+        cast({{ dbt.datediff('kickoff_at', 'go_live_at', 'minute') }} as {{ type_double() }}) / (60 * 24)  -- noqa: LT05
             as numerator
     from onboarding_projects
     where go_live_at is not null
@@ -112,9 +112,7 @@ final as (
         cast(periods.metric_code as {{ dbt.type_string() }}) as metric_code,
         cast(periods.value_scale as {{ type_double() }}) as value_scale,
         cast(periods.touchpoint as {{ dbt.type_string() }}) as touchpoint,
-        {%- for column in account_segment_columns() %}
-        periods.{{ column }},
-        {%- endfor %}
+        periods.{{ account_segment_columns() | join(',\n        periods.') }},
         cast(periods.numerator as {{ type_double() }}) as numerator,
         cast(periods.denominator as {{ type_double() }}) as denominator,
         cast(periods.sample_size as {{ dbt.type_bigint() }}) as sample_size

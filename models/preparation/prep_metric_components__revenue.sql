@@ -34,24 +34,24 @@ segmented as (
 
 final as (
     {%- for metric_code, (numerator, denominator) in components.items() %}
-    select
-        period_grain,
-        period_start,
-        cast('{{ metric_code }}' as {{ dbt.type_string() }}) as metric_code,
-        cast(100 as {{ type_double() }}) as value_scale,
-        cast(null as {{ dbt.type_string() }}) as touchpoint,
-        {{ account_segment_columns() | join(',\n        ') }},
-        cast(sum({{ numerator }}) as {{ type_double() }}) as numerator,
-        cast(sum({{ denominator }}) as {{ type_double() }}) as denominator,
-        cast(sum(accounts_start) as {{ dbt.type_bigint() }}) as sample_size
-    from segmented
-    group by
-        period_grain,
-        period_start,
-        {{ account_segment_columns() | join(',\n        ') }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            period_grain,
+            period_start,
+            cast('{{ metric_code }}' as {{ dbt.type_string() }}) as metric_code,
+            cast(100 as {{ type_double() }}) as value_scale,
+            cast(null as {{ dbt.type_string() }}) as touchpoint,
+            {{ account_segment_columns() | join(',\n            ') }},
+            cast(sum({{ numerator }}) as {{ type_double() }}) as numerator,
+            cast(sum({{ denominator }}) as {{ type_double() }}) as denominator,
+            cast(sum(accounts_start) as {{ dbt.type_bigint() }}) as sample_size
+        from segmented
+        group by
+            period_grain,
+            period_start,
+            {{ account_segment_columns() | join(',\n            ') }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

@@ -5,6 +5,10 @@
     mart_csi. Monthly sums are rolled up to quarters and years; the ratio is computed by the marts. -#}
 {%- set group_columns = ['metric_code', 'value_scale', 'touchpoint'] + account_segment_columns() -%}
 {%- set measures = ['numerator', 'denominator', 'sample_size'] -%}
+{%- set segments_as_was = [] -%}
+{%- for column in account_segment_columns() -%}
+    {%- do segments_as_was.append('response_accounts.' ~ column ~ '_as_was as ' ~ column) -%}
+{%- endfor -%}
 
 with monthly_scores as (
     select * from {{ ref('prep_survey_scores__monthly') }}
@@ -42,27 +46,34 @@ scored_monthly as (
     from monthly_scores
 ),
 
-csi_monthly as (
+csi_segmented as (
     select
         csi_responses.submitted_month,
-        'csi' as metric_code,
-        1 as value_scale,
+        csi_responses.csi,
         surveys.touchpoint,
-        {%- for column in account_segment_columns() %}
-        response_accounts.{{ column }}_as_was as {{ column }},
-        {%- endfor %}
-        sum(csi_responses.csi) as numerator,
-        cast(count(*) as {{ type_double() }}) as denominator,
-        count(*) as sample_size
+        {{ segments_as_was | join(',\n        ') }}
     from csi_responses
     left join response_accounts
         on csi_responses.response_id = response_accounts.response_id
     left join surveys
         on csi_responses.survey_id = surveys.survey_id
+),
+
+csi_monthly as (
+    select
+        submitted_month,
+        'csi' as metric_code,
+        1 as value_scale,
+        touchpoint,
+        {{ account_segment_columns() | join(',\n        ') }},
+        sum(csi) as numerator,
+        cast(count(*) as {{ type_double() }}) as denominator,
+        count(*) as sample_size
+    from csi_segmented
     group by
-        csi_responses.submitted_month,
-        surveys.touchpoint,
-        response_accounts.{{ account_segment_columns() | join('_as_was,\n        response_accounts.') }}_as_was
+        submitted_month,
+        touchpoint,
+        {{ account_segment_columns() | join(',\n        ') }}
 ),
 
 monthly as (
@@ -83,9 +94,7 @@ final as (
         cast(periods.metric_code as {{ dbt.type_string() }}) as metric_code,
         cast(periods.value_scale as {{ type_double() }}) as value_scale,
         cast(periods.touchpoint as {{ dbt.type_string() }}) as touchpoint,
-        {%- for column in account_segment_columns() %}
-        periods.{{ column }},
-        {%- endfor %}
+        periods.{{ account_segment_columns() | join(',\n        periods.') }},
         cast(periods.numerator as {{ type_double() }}) as numerator,
         cast(periods.denominator as {{ type_double() }}) as denominator,
         cast(periods.sample_size as {{ dbt.type_bigint() }}) as sample_size

@@ -16,6 +16,7 @@
     'accounts_start', 'new_accounts', 'churned_accounts', 'accounts_end', 'churn_events_recorded',
     'arr_start', 'arr_new', 'arr_expansion', 'arr_contraction', 'arr_churned', 'arr_end',
 ] + incomplete_measures -%}
+{%- set retained = retained_position_expressions() -%}
 
 with account_periods as (
     select * from {{ ref('prep_account_period_status') }}
@@ -150,9 +151,9 @@ totals as (
 ratio_inputs as (
     select
         *,
-        {%- for name, expression in retained_position_expressions().items() %}
-        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ retained['accounts_retained'] }} as accounts_retained,
+        {{ retained['arr_retained_gross'] }} as arr_retained_gross,
+        {{ retained['arr_retained_net'] }} as arr_retained_net
     from totals
 ),
 

@@ -34,6 +34,13 @@ metric_periods as (
         value_scale
 ),
 
+metric_values as (
+    select
+        *,
+        {{ metric_value('numerator', 'denominator', 'value_scale') }} as metric_value
+    from metric_periods
+),
+
 cascade_periods as (
     select
         reporting_periods.period_grain,
@@ -55,16 +62,15 @@ cascade_periods as (
 valued as (
     select
         cascade_periods.*,
-        metric_periods.numerator,
-        metric_periods.denominator,
-        coalesce(metric_periods.sample_size, 0) as sample_size,
-        {{ metric_value('metric_periods.numerator', 'metric_periods.denominator', 'metric_periods.value_scale') }}
-            as metric_value
+        metric_values.numerator,
+        metric_values.denominator,
+        coalesce(metric_values.sample_size, 0) as sample_size,
+        metric_values.metric_value
     from cascade_periods
-    left join metric_periods
-        on cascade_periods.period_grain = metric_periods.period_grain
-            and cascade_periods.period_start = metric_periods.period_start
-            and cascade_periods.metric_code = metric_periods.metric_code
+    left join metric_values
+        on cascade_periods.period_grain = metric_values.period_grain
+            and cascade_periods.period_start = metric_values.period_start
+            and cascade_periods.metric_code = metric_values.metric_code
 ),
 
 trended as (
@@ -99,14 +105,16 @@ final as (
             as target_margin,
         {{ is_low_sample('sample_size') }} as is_low_sample,
         cast(
-            {{ cascade_status('metric_value', 'target', 'at_risk_tolerance', 'is_higher_better', 'sample_size') }}
-            as {{ dbt.type_string() }}
+            {{ cascade_status(
+                'metric_value', 'target', 'at_risk_tolerance', 'is_higher_better', 'sample_size'
+            ) }} as {{ dbt.type_string() }}
         ) as status,
         cast({{ trend_periods }} as {{ dbt.type_int() }}) as trend_periods,
         cast(trend_base_value as {{ type_double() }}) as trend_base_value,
         cast(metric_value - trend_base_value as {{ type_double() }}) as trend_change,
         cast(
-            {{ trend_direction('metric_value - trend_base_value', 'is_higher_better') }} as {{ dbt.type_string() }}
+            {{ trend_direction('metric_value - trend_base_value', 'is_higher_better') }}
+            as {{ dbt.type_string() }}
         ) as trend_direction
     from trended
 )

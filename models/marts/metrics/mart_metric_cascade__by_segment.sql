@@ -39,10 +39,16 @@ segments as (
     ) }}
 ),
 
+segment_values as (
+    select
+        *,
+        {{ metric_value('numerator', 'denominator', 'value_scale') }} as metric_value
+    from segments
+),
+
 valued as (
     select
-        segments.*,
-        {{ metric_value('segments.numerator', 'segments.denominator', 'segments.value_scale') }} as metric_value,
+        segment_values.*,
         metric_cascade.metric_name,
         metric_cascade.cascade_level,
         metric_cascade.parent_metric_code,
@@ -50,9 +56,9 @@ valued as (
         metric_cascade.is_higher_better,
         metric_cascade.target,
         metric_cascade.at_risk_tolerance
-    from segments
+    from segment_values
     inner join metric_cascade
-        on segments.metric_code = metric_cascade.metric_code
+        on segment_values.metric_code = metric_cascade.metric_code
 ),
 
 final as (
@@ -77,8 +83,9 @@ final as (
             as target_margin,
         {{ is_low_sample('sample_size') }} as is_low_sample,
         cast(
-            {{ cascade_status('metric_value', 'target', 'at_risk_tolerance', 'is_higher_better', 'sample_size') }}
-            as {{ dbt.type_string() }}
+            {{ cascade_status(
+                'metric_value', 'target', 'at_risk_tolerance', 'is_higher_better', 'sample_size'
+            ) }} as {{ dbt.type_string() }}
         ) as status
     from valued
 )
