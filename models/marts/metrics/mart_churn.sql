@@ -17,6 +17,7 @@
     'accounts_start', 'new_accounts', 'churned_accounts', 'accounts_end', 'churn_events_recorded',
     'arr_start', 'arr_new', 'arr_expansion', 'arr_contraction', 'arr_churned', 'arr_end',
 ] + incomplete_measures -%}
+{%- set retained = retained_position_expressions() -%}
 
 with period_movements as (
     select * from {{ ref('prep_account_period_movements') }}
@@ -171,9 +172,9 @@ totals as (
 ratio_inputs as (
     select
         *,
-        accounts_end - new_accounts as accounts_retained,
-        arr_start - arr_contraction - arr_churned as arr_retained_gross,
-        arr_start + arr_expansion - arr_contraction - arr_churned as arr_retained_net
+        {{ retained['accounts_retained'] }} as accounts_retained,
+        {{ retained['arr_retained_gross'] }} as arr_retained_gross,
+        {{ retained['arr_retained_net'] }} as arr_retained_net
     from totals
 ),
 

@@ -1,0 +1,38 @@
+{#- The status and trend rules of the metric cascade (mart_metric_cascade and its by-segment companion;
+    docs/metric_cascade.md). Figures are compared at 6 decimals, so that a value computed on the target or on
+    the tolerance's edge (18 / 40 x 100 = 45.000000000000007) is judged as the number it is. -#}
+
+{#- How far the value is on the good side of the target, in the metric's unit: value - target when higher is
+    better, target - value otherwise; negative when the target is missed. (+ 0 turns a rounded -0.0 into 0.) -#}
+{% macro target_margin(value, target, is_higher_better) -%}
+    (round(
+        case when {{ is_higher_better }} then {{ value }} - {{ target }} else {{ target }} - {{ value }} end,
+        6
+    ) + 0)
+{%- endmacro %}
+
+{#- on_track when the target is met (margin >= 0), at_risk when it is missed by at most the tolerance,
+    off_track beyond it; null without a value or on a sample smaller than var min_sample_responses. -#}
+{% macro cascade_status(value, target, tolerance, is_higher_better, sample_size) -%}
+    case
+        when {{ value }} is null or {{ is_low_sample(sample_size) }} then null
+        when {{ target_margin(value, target, is_higher_better) }} >= 0 then 'on_track'
+        when {{ target_margin(value, target, is_higher_better) }} >= -{{ tolerance }} then 'at_risk'
+        else 'off_track'
+    end
+{%- endmacro %}
+
+{#- improving / worsening / steady: the sign of a change read in the metric's direction; null without one. -#}
+{% macro trend_direction(change, is_higher_better) -%}
+    case
+        when {{ change }} is null then null
+        when round({{ change }}, 6) = 0 then 'steady'
+        when ({{ change }} > 0) = {{ is_higher_better }} then 'improving'
+        else 'worsening'
+    end
+{%- endmacro %}
+
+{#- The metric's value from its summed components: numerator * value_scale / denominator (null on 0). -#}
+{% macro metric_value(numerator, denominator, value_scale) -%}
+    ({{ numerator }} * {{ value_scale }} / nullif({{ denominator }}, 0))
+{%- endmacro %}
