@@ -203,7 +203,7 @@ def test_warehouse_comment_marts(warehouse) -> None:
             from intermediate.prep_comment_sentiment"""
         ).fetchone()
         lifts = connection.execute(
-            """select count(*), count(detractor_lift) from marts.mart_comment_themes
+            """select count(*), count(detractor_lift) from marts.mart_detractor_themes
             where segment_dimension = 'all' and period_grain = 'year'"""
         ).fetchone()
         trends_total, all_comments = connection.execute(

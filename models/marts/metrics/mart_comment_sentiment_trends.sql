@@ -20,30 +20,36 @@ reporting_periods as (
     select * from {{ ref('dim_reporting_periods') }}
 ),
 
-monthly as (
+scored_comments as (
     select
-        comments.submitted_month,
-        {% for column in segment_columns -%}
-        comments.{{ column }},
-        {% endfor -%}
+        comments.*,
         coalesce(sentiment.language, 'unknown') as language,
-        count(*) as comments,
-        sum(case when sentiment.sentiment_label = 'positive' then 1 else 0 end) as positive_comments,
-        sum(case when sentiment.sentiment_label = 'neutral' then 1 else 0 end) as neutral_comments,
-        sum(case when sentiment.sentiment_label = 'negative' then 1 else 0 end) as negative_comments,
-        sum(case when sentiment.sentiment_label is null then 1 else 0 end) as unscored_comments,
-        sum(sentiment.sentiment_score) as sentiment_score_sum,
-        sum(case when sentiment.is_language_disagreement then 1 else 0 end) as language_disagreements
+        sentiment.sentiment_label,
+        sentiment.sentiment_score,
+        sentiment.is_language_disagreement
     from comments
     inner join sentiment
         on comments.response_id = sentiment.response_id
             and comments.question_id = sentiment.question_id
+),
+
+monthly as (
+    select
+        submitted_month,
+        {{ segment_columns | join(',\n        ') }},
+        language,
+        count(*) as comments,
+        sum(case when sentiment_label = 'positive' then 1 else 0 end) as positive_comments,
+        sum(case when sentiment_label = 'neutral' then 1 else 0 end) as neutral_comments,
+        sum(case when sentiment_label = 'negative' then 1 else 0 end) as negative_comments,
+        sum(case when sentiment_label is null then 1 else 0 end) as unscored_comments,
+        sum(sentiment_score) as sentiment_score_sum,
+        sum(case when is_language_disagreement then 1 else 0 end) as language_disagreements
+    from scored_comments
     group by
-        comments.submitted_month,
-        {% for column in segment_columns -%}
-        comments.{{ column }},
-        {% endfor -%}
-        coalesce(sentiment.language, 'unknown')
+        submitted_month,
+        {{ segment_columns | join(',\n        ') }},
+        language
 ),
 
 periods as (
