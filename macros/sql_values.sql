@@ -91,6 +91,7 @@
       'double_submission_window_minutes': 'number', 'quarantine_warn_pct': 'whole_number',
       'quarantine_error_pct': 'whole_number', 'orphan_warn_pct': 'whole_number', 'orphan_error_pct': 'whole_number',
       'data_quality_min_rows': 'whole_number', 'confidence_z': 'number', 'min_sample_responses': 'whole_number',
+      'survey_reinvite_window_days': 'whole_number', 'survey_frequency_window_days': 'whole_number',
   } -%}
   {%- for name, form in forms.items() -%}
     {%- do checked_var(name, form) -%}

@@ -1,0 +1,190 @@
+{#- The customer journey side by side: per period and touchpoint (journey stage, in the order of seed
+    touchpoint_journey, touchpoints it does not list last) the stage's volume, its NPS, CSAT and CES, the share
+    of positive answers over the three, the stage's operational driver (seed touchpoint_journey.stage_driver)
+    and the flag of the period's weakest stage. Only additive counts and sums are rolled up from months; every
+    ratio and mean is computed last. Comment sentiment is a hook: its columns stay null until the comment
+    sentiment model feeds them. -#}
+{%- set measures = [
+    'responses', 'nps_responses', 'promoters', 'detractors', 'csat_responses', 'satisfied', 'ces_responses',
+    'low_effort', 'scored_answers', 'positive_answers', 'score_pct_sum', 'driver_observations', 'driver_value_sum',
+] -%}
+
+with monthly_scores as (
+    select * from {{ ref('prep_survey_scores__monthly') }}
+),
+
+survey_responses as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+monthly_drivers as (
+    select * from {{ ref('prep_journey_drivers__monthly') }}
+),
+
+touchpoint_stages as (
+    select * from {{ ref('dim_touchpoints') }}
+),
+
+reporting_periods as (
+    select * from {{ ref('dim_reporting_periods') }}
+),
+
+stage_scores as (
+    select
+        submitted_month as stage_month,
+        touchpoint,
+        0 as responses,
+        sum(case when metric = 'nps' then answers else 0 end) as nps_responses,
+        sum(case when metric = 'nps' then positive_answers else 0 end) as promoters,
+        sum(case when metric = 'nps' then negative_answers else 0 end) as detractors,
+        sum(case when metric = 'csat' then answers else 0 end) as csat_responses,
+        sum(case when metric = 'csat' then positive_answers else 0 end) as satisfied,
+        sum(case when metric = 'ces' then answers else 0 end) as ces_responses,
+        sum(case when metric = 'ces' then positive_answers else 0 end) as low_effort,
+        sum(answers) as scored_answers,
+        sum(positive_answers) as positive_answers,
+        sum(score_pct_sum) as score_pct_sum,
+        0 as driver_observations,
+        0 as driver_value_sum
+    from monthly_scores
+    group by
+        submitted_month,
+        touchpoint
+),
+
+stage_volumes as (
+    select
+        submitted_month as stage_month,
+        touchpoint,
+        count(*) as responses,
+        0 as nps_responses,
+        0 as promoters,
+        0 as detractors,
+        0 as csat_responses,
+        0 as satisfied,
+        0 as ces_responses,
+        0 as low_effort,
+        0 as scored_answers,
+        0 as positive_answers,
+        0 as score_pct_sum,
+        0 as driver_observations,
+        0 as driver_value_sum
+    from survey_responses
+    group by
+        submitted_month,
+        touchpoint
+),
+
+{# Each driver counts at every stage whose seed row names it. #}
+stage_drivers as (
+    select
+        monthly_drivers.driver_month as stage_month,
+        touchpoint_stages.touchpoint,
+        0 as responses,
+        0 as nps_responses,
+        0 as promoters,
+        0 as detractors,
+        0 as csat_responses,
+        0 as satisfied,
+        0 as ces_responses,
+        0 as low_effort,
+        0 as scored_answers,
+        0 as positive_answers,
+        0 as score_pct_sum,
+        monthly_drivers.observations as driver_observations,
+        monthly_drivers.value_sum as driver_value_sum
+    from monthly_drivers
+    inner join touchpoint_stages
+        on monthly_drivers.driver_name = touchpoint_stages.stage_driver
+),
+
+stage_months as (
+    select * from stage_scores
+    union all
+    select * from stage_volumes
+    union all
+    select * from stage_drivers
+),
+
+periods as (
+    {{ rollup_months_to_periods('stage_months', 'stage_month', ['touchpoint'], measures) }}
+),
+
+{# The shared reporting calendar decides which periods are reported, as in every metric mart. #}
+reported_periods as (
+    select periods.*
+    from periods
+    inner join reporting_periods
+        on periods.period_grain = reporting_periods.period_grain
+            and periods.period_start = reporting_periods.period_start
+),
+
+scored as (
+    select
+        reported_periods.period_grain,
+        reported_periods.period_start,
+        reported_periods.touchpoint,
+        touchpoint_stages.journey_position,
+        touchpoint_stages.stage_description,
+        {%- for measure in measures if measure not in ['score_pct_sum', 'driver_value_sum'] %}
+        cast(reported_periods.{{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
+        {%- endfor %}
+        cast(reported_periods.score_pct_sum as {{ type_double() }}) as score_pct_sum,
+        cast(reported_periods.driver_value_sum as {{ type_double() }}) as driver_value_sum,
+        touchpoint_stages.stage_driver,
+        reported_periods.touchpoint != 'unknown'
+        and not {{ is_low_sample('reported_periods.scored_answers') }} as is_weakest_stage_candidate,
+        cast(reported_periods.positive_answers as {{ type_double() }}) * 100
+        / nullif(reported_periods.scored_answers, 0) as positive_share
+    from reported_periods
+    inner join touchpoint_stages
+        on reported_periods.touchpoint = touchpoint_stages.touchpoint
+),
+
+{# The weakest stage of a period: the lowest positive_share among the stages with enough answers, the earlier
+   stage on a tie (DECISIONLOG "Journey: the weakest stage"). #}
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by period_grain, period_start, is_weakest_stage_candidate
+            order by positive_share asc, journey_position asc
+        ) as weakness_rank
+    from scored
+),
+
+final as (
+    select
+        period_grain,
+        period_start,
+        touchpoint,
+        journey_position,
+        stage_description,
+        responses,
+        nps_responses,
+        promoters,
+        detractors,
+        cast(promoters - detractors as {{ type_double() }}) * 100 / nullif(nps_responses, 0) as nps,
+        csat_responses,
+        satisfied,
+        cast(satisfied as {{ type_double() }}) * 100 / nullif(csat_responses, 0) as csat,
+        ces_responses,
+        low_effort,
+        cast(low_effort as {{ type_double() }}) * 100 / nullif(ces_responses, 0) as ces,
+        scored_answers,
+        positive_answers,
+        positive_share,
+        score_pct_sum,
+        score_pct_sum / nullif(scored_answers, 0) as mean_score_pct,
+        {{ is_low_sample('scored_answers') }} as is_low_sample,
+        is_weakest_stage_candidate and weakness_rank = 1 as is_weakest_stage,
+        cast(null as {{ dbt.type_bigint() }}) as sentiment_comments,
+        cast(null as {{ type_double() }}) as sentiment_score_mean,
+        stage_driver,
+        driver_observations,
+        driver_value_sum,
+        driver_value_sum / nullif(driver_observations, 0) as driver_value
+    from ranked
+)
+
+select * from final
