@@ -1,12 +1,12 @@
 {#- The customer journey side by side: per period and touchpoint (journey stage, in the order of seed
-    touchpoint_journey, touchpoints it does not list last) the stage's volume, its NPS, CSAT and CES, the share
-    of positive answers over the three, the stage's operational driver (seed touchpoint_journey.stage_driver)
-    and the flag of the period's weakest stage. Only additive counts and sums are rolled up from months; every
+    touchpoint_journey, touchpoints it does not list last) the stage's volume, its NPS, CSAT and CES, their answer-weighted
+    gap to the targets of seed journey_score_targets, the stage's operational driver (seed
+    touchpoint_journey.stage_driver) and the flag of the period's weakest stage. Only additive counts and sums are rolled up from months; every
     ratio and mean is computed last. Comment sentiment is a hook: its columns stay null until the comment
     sentiment model feeds them. -#}
 {%- set measures = [
     'responses', 'nps_responses', 'promoters', 'detractors', 'csat_responses', 'satisfied', 'ces_responses',
-    'low_effort', 'scored_answers', 'positive_answers', 'score_pct_sum', 'driver_observations', 'driver_value_sum',
+    'low_effort', 'scored_answers', 'score_pct_sum', 'driver_observations', 'driver_value_sum',
 ] -%}
 
 with monthly_scores as (
@@ -29,6 +29,18 @@ reporting_periods as (
     select * from {{ ref('dim_reporting_periods') }}
 ),
 
+score_targets as (
+    select * from {{ ref('journey_score_targets') }}
+),
+
+targets as (
+    select
+        max(case when metric = 'nps' then target_score end) as nps_target,
+        max(case when metric = 'csat' then target_score end) as csat_target,
+        max(case when metric = 'ces' then target_score end) as ces_target
+    from score_targets
+),
+
 stage_scores as (
     select
         submitted_month as stage_month,
@@ -42,7 +54,6 @@ stage_scores as (
         sum(case when metric = 'ces' then answers else 0 end) as ces_responses,
         sum(case when metric = 'ces' then positive_answers else 0 end) as low_effort,
         sum(answers) as scored_answers,
-        sum(positive_answers) as positive_answers,
         sum(score_pct_sum) as score_pct_sum,
         0 as driver_observations,
         0 as driver_value_sum
@@ -65,7 +76,6 @@ stage_volumes as (
         0 as ces_responses,
         0 as low_effort,
         0 as scored_answers,
-        0 as positive_answers,
         0 as score_pct_sum,
         0 as driver_observations,
         0 as driver_value_sum
@@ -89,7 +99,6 @@ stage_drivers as (
         0 as ces_responses,
         0 as low_effort,
         0 as scored_answers,
-        0 as positive_answers,
         0 as score_pct_sum,
         monthly_drivers.observations as driver_observations,
         monthly_drivers.value_sum as driver_value_sum
@@ -134,21 +143,30 @@ scored as (
         touchpoint_stages.stage_driver,
         reported_periods.touchpoint != 'unknown'
         and not {{ is_low_sample('reported_periods.scored_answers') }} as is_weakest_stage_candidate,
-        cast(reported_periods.positive_answers as {{ type_double() }}) * 100
-        / nullif(reported_periods.scored_answers, 0) as positive_share
+        {# Each metric's gap to its target (score - target, in points) weighted by its answers: from the counts,
+           n x (score - target) = positives x 100 - n x target, with promoters - detractors for NPS. #}
+        (
+            cast(reported_periods.promoters - reported_periods.detractors as {{ type_double() }}) * 100
+            - reported_periods.nps_responses * targets.nps_target
+            + cast(reported_periods.satisfied as {{ type_double() }}) * 100
+            - reported_periods.csat_responses * targets.csat_target
+            + cast(reported_periods.low_effort as {{ type_double() }}) * 100
+            - reported_periods.ces_responses * targets.ces_target
+        ) / nullif(reported_periods.scored_answers, 0) as target_gap
     from reported_periods
     inner join touchpoint_stages
         on reported_periods.touchpoint = touchpoint_stages.touchpoint
+    cross join targets
 ),
 
-{# The weakest stage of a period: the lowest positive_share among the stages with enough answers, the earlier
+{# The weakest stage of a period: the largest shortfall to target among the stages with enough answers, the earlier
    stage on a tie (DECISIONLOG "Journey: the weakest stage"). #}
 ranked as (
     select
         *,
         row_number() over (
             partition by period_grain, period_start, is_weakest_stage_candidate
-            order by positive_share asc, journey_position asc
+            order by target_gap asc, journey_position asc
         ) as weakness_rank
     from scored
 ),
@@ -172,8 +190,7 @@ final as (
         low_effort,
         cast(low_effort as {{ type_double() }}) * 100 / nullif(ces_responses, 0) as ces,
         scored_answers,
-        positive_answers,
-        positive_share,
+        target_gap,
         score_pct_sum,
         score_pct_sum / nullif(scored_answers, 0) as mean_score_pct,
         {{ is_low_sample('scored_answers') }} as is_low_sample,
