@@ -1,13 +1,14 @@
-"""The journey and survey-health marts on a hand-written export (tests/fixtures/exports/journey_survey_health/):
-built end to end like the other fixture exports (test_exports.build_export), then mart_journey,
-mart_survey_response_rates, mart_survey_fatigue and mart_survey_coverage compared with the figures worked out
-by hand in the fixture's README.md."""
+"""The journey and survey-health marts on a hand-written export
+(tests/fixtures/exports/journey_survey_health/): built end to end like the other fixture exports
+(test_exports.build_export), then mart_journey, mart_survey_response_rates, mart_survey_fatigue and
+mart_survey_coverage compared with the figures worked out by hand in the fixture's README.md."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+
 from test_exports import AS_OF, FIXTURES, Built, build_export
 
 Q1 = date(2024, 1, 1)
@@ -25,7 +26,8 @@ def journey(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 def _stages(built: Built, start: date) -> dict[str, dict]:
     found = built.records(
-        "select * from mart_journey where period_grain = 'quarter' and period_start = ? order by journey_position",
+        "select * from mart_journey where period_grain = 'quarter' and period_start = ? "
+        "order by journey_position",
         [start],
     )
     return {row["touchpoint"]: row for row in found}
@@ -73,7 +75,10 @@ def test_response_rates_by_survey_channel_and_segment(journey: Built) -> None:
         "and segment_dimension in ('all', 'tier')",
         [Q2],
     )
-    found = {(name, channel, dimension, value): (n, x, rate) for name, channel, dimension, value, n, x, rate in rows}
+    found = {
+        (name, channel, dimension, value): (n, x, rate)
+        for name, channel, dimension, value, n, x, rate in rows
+    }
     assert found[("Onboarding survey", "email", "all", "all")] == (1, 1, pytest.approx(100.0))
     assert found[("Onboarding survey", "sms", "all", "all")] == (1, 1, pytest.approx(100.0))
     assert found[("Support survey", "email", "all", "all")] == (4, 2, pytest.approx(50.0))
@@ -109,8 +114,9 @@ def test_fatigue_response_rate_falls_with_invitation_frequency(journey: Built) -
         ("invitation_frequency", "unknown"): (5, 1, 0),
     }
     top = journey.record(
-        "select response_rate_difference, response_rate_difference_z, is_response_rate_difference_significant "
-        "from mart_survey_fatigue where period_grain = 'quarter' and period_start = ? "
+        "select response_rate_difference, response_rate_difference_z, "
+        "is_response_rate_difference_significant from mart_survey_fatigue "
+        "where period_grain = 'quarter' and period_start = ? "
         "and segment_dimension = 'invitation_frequency' and segment_value = '3-4'",
         [Q2],
     )
@@ -131,4 +137,6 @@ def test_coverage_of_accounts_and_arr(journey: Built) -> None:
 
     assert coverage("quarter", Q2) == pytest.approx((3, 180000, 2, 150000, 2, 150000, 250 / 3, 250 / 3))
     assert coverage("month", JUNE) == pytest.approx((3, 180000, 2, 150000, 1, 100000, 250 / 3, 500 / 9))
-    assert coverage("quarter", Q2, "tier", "standard") == pytest.approx((2, 80000, 1, 50000, 1, 50000, 62.5, 62.5))
+    assert coverage("quarter", Q2, "tier", "standard") == pytest.approx(
+        (2, 80000, 1, 50000, 1, 50000, 62.5, 62.5)
+    )

@@ -1,7 +1,7 @@
-{#- The operational drivers of the journey stages per month, one row per month x driver_name, as additive sums:
-    observations and value_sum (the mean is value_sum / observations, computed last in mart_journey). Which
-    stage a driver explains is data (seed touchpoint_journey, column stage_driver); this model defines how each
-    driver is measured. Durations are exact (seconds / 3600 or / 86400), not counted day boundaries.
+{#- The operational drivers of the journey stages per month, one row per month x driver_name, as
+    additive sums: observations and value_sum (the mean is value_sum / observations, computed last in
+    mart_journey). Which stage a driver explains is data (seed touchpoint_journey, column stage_driver); this
+    model defines how each driver is measured. Durations are exact (seconds / 3600 or / 86400), not counted day boundaries.
     - onboarding_days_to_go_live: days from kickoff to go-live of each project that went live, in the month of
       its go-live (int_onboarding_projects__checked; projects still onboarding are not counted yet).
     - support_first_response_hours: hours from a ticket's creation to its first response, in the month it was
@@ -24,8 +24,8 @@ driver_observations as (
     select
         cast({{ dbt.date_trunc('month', to_reporting_time('go_live_at')) }} as date) as driver_month,
         'onboarding_days_to_go_live' as driver_name,
-        cast({{ dbt.datediff('kickoff_at', 'go_live_at', 'second') }} as {{ type_double() }}) / 86400
-            as driver_value
+        {#- the adapter's datediff renders longer than the line limit #}
+        cast({{ dbt.datediff('kickoff_at', 'go_live_at', 'second') }} as {{ type_double() }}) / 86400 as driver_value  -- noqa: LT05
     from onboarding_projects
     where go_live_at is not null
 
@@ -34,8 +34,8 @@ driver_observations as (
     select
         cast({{ dbt.date_trunc('month', to_reporting_time('created_at')) }} as date) as driver_month,
         'support_first_response_hours' as driver_name,
-        cast({{ dbt.datediff('created_at', 'first_response_at', 'second') }} as {{ type_double() }}) / 3600
-            as driver_value
+        {#- the adapter's datediff renders longer than the line limit #}
+        cast({{ dbt.datediff('created_at', 'first_response_at', 'second') }} as {{ type_double() }}) / 3600 as driver_value  -- noqa: LT05
     from support_tickets
     where first_response_at is not null
 
@@ -44,8 +44,8 @@ driver_observations as (
     select
         cast({{ dbt.date_trunc('month', to_reporting_time('created_at')) }} as date) as driver_month,
         'support_resolution_hours' as driver_name,
-        cast({{ dbt.datediff('created_at', 'solved_at', 'second') }} as {{ type_double() }}) / 3600
-            as driver_value
+        {#- the adapter's datediff renders longer than the line limit #}
+        cast({{ dbt.datediff('created_at', 'solved_at', 'second') }} as {{ type_double() }}) / 3600 as driver_value  -- noqa: LT05
     from support_tickets
     where solved_at is not null
 

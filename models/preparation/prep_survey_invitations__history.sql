@@ -42,27 +42,37 @@ answered_invitations as (
     where invitation_id is not null
 ),
 
+invitation_windows as (
+    select
+        invitation_id,
+        contact_id,
+        sent_at,
+        {{ dbt.dateadd('day', -reinvite_days, 'sent_at') }} as reinvite_window_start,
+        {{ dbt.dateadd('day', -frequency_days, 'sent_at') }} as frequency_window_start,
+        {{ dbt.dateadd('day', -lookback_days, 'sent_at') }} as lookback_start
+    from invitations
+    where contact_id is not null
+),
+
 earlier_invitations as (
     select
-        invitations.invitation_id,
-        {{ dbt.bool_or(
-            'earlier.sent_at >= ' ~ dbt.dateadd('day', -reinvite_days, 'invitations.sent_at')
-        ) }} as is_reinvited,
+        invitation_windows.invitation_id,
+        {{ dbt.bool_or('earlier.sent_at >= invitation_windows.reinvite_window_start') }} as is_reinvited,
         sum(
-            case
-                when earlier.sent_at >= {{ dbt.dateadd('day', -frequency_days, 'invitations.sent_at') }} then 1
-                else 0
-            end
+            case when earlier.sent_at >= invitation_windows.frequency_window_start then 1 else 0 end
         ) as earlier_in_frequency_window
-    from invitations
+    from invitation_windows
     inner join invitations as earlier
-        on invitations.contact_id = earlier.contact_id
-            and earlier.sent_at >= {{ dbt.dateadd('day', -lookback_days, 'invitations.sent_at') }}
+        on invitation_windows.contact_id = earlier.contact_id
+            and invitation_windows.lookback_start <= earlier.sent_at
             and (
-                earlier.sent_at < invitations.sent_at
-                or (earlier.sent_at = invitations.sent_at and earlier.invitation_id < invitations.invitation_id)
+                invitation_windows.sent_at > earlier.sent_at
+                or (
+                    invitation_windows.sent_at = earlier.sent_at
+                    and invitation_windows.invitation_id > earlier.invitation_id
+                )
             )
-    group by invitations.invitation_id
+    group by invitation_windows.invitation_id
 ),
 
 final as (

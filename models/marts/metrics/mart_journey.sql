@@ -135,16 +135,23 @@ scored as (
         reported_periods.touchpoint,
         touchpoint_stages.journey_position,
         touchpoint_stages.stage_description,
-        {%- for measure in measures if measure not in ['score_pct_sum', 'driver_value_sum'] %}
-        cast(reported_periods.{{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
-        {%- endfor %}
+        cast(reported_periods.responses as {{ dbt.type_bigint() }}) as responses,
+        cast(reported_periods.nps_responses as {{ dbt.type_bigint() }}) as nps_responses,
+        cast(reported_periods.promoters as {{ dbt.type_bigint() }}) as promoters,
+        cast(reported_periods.detractors as {{ dbt.type_bigint() }}) as detractors,
+        cast(reported_periods.csat_responses as {{ dbt.type_bigint() }}) as csat_responses,
+        cast(reported_periods.satisfied as {{ dbt.type_bigint() }}) as satisfied,
+        cast(reported_periods.ces_responses as {{ dbt.type_bigint() }}) as ces_responses,
+        cast(reported_periods.low_effort as {{ dbt.type_bigint() }}) as low_effort,
+        cast(reported_periods.scored_answers as {{ dbt.type_bigint() }}) as scored_answers,
+        cast(reported_periods.driver_observations as {{ dbt.type_bigint() }}) as driver_observations,
         cast(reported_periods.score_pct_sum as {{ type_double() }}) as score_pct_sum,
         cast(reported_periods.driver_value_sum as {{ type_double() }}) as driver_value_sum,
         touchpoint_stages.stage_driver,
         reported_periods.touchpoint != 'unknown'
         and not {{ is_low_sample('reported_periods.scored_answers') }} as is_weakest_stage_candidate,
-        {# Each metric's gap to its target (score - target, in points) weighted by its answers: from the counts,
-           n x (score - target) = positives x 100 - n x target, with promoters - detractors for NPS. #}
+        {# Each metric's gap to its target (score - target, in points) weighted by its answers: from the
+           counts, n x (score - target) = positives x 100 - n x target, promoters - detractors for NPS. #}
         (
             cast(reported_periods.promoters - reported_periods.detractors as {{ type_double() }}) * 100
             - reported_periods.nps_responses * targets.nps_target
@@ -159,8 +166,8 @@ scored as (
     cross join targets
 ),
 
-{# The weakest stage of a period: the largest shortfall to target among the stages with enough answers, the earlier
-   stage on a tie (DECISIONLOG "Journey: the weakest stage"). #}
+{# The weakest stage of a period: the largest shortfall to target among the stages with enough answers,
+   the earlier stage on a tie (DECISIONLOG "Journey: the weakest stage"). #}
 ranked as (
     select
         *,

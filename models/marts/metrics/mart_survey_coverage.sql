@@ -1,7 +1,7 @@
-{#- Survey coverage per period and account segment (as is): of the accounts active in the period and their ARR,
-    how many had at least one survey invitation and at least one answered invitation in it. Account-periods are
-    counted once per period (flags per account first), so the counts add up over segments but not over
-    months: each grain is counted from the accounts' own flags, and the shares are computed last. -#}
+{#- Survey coverage per period and account segment (as is): of the accounts active in the period and their
+    ARR, how many had at least one survey invitation and at least one answered invitation in it. Each
+    account-period is flagged once (an invitation sent in any of the period's months), so the counts add up
+    over segments but not over months; the shares are computed last. -#}
 {%- set measures = [
     'active_accounts', 'arr_eur', 'invited_accounts', 'invited_arr_eur', 'responding_accounts',
     'responding_arr_eur',
@@ -20,21 +20,33 @@ accounts as (
     select * from {{ ref('dim_accounts') }}
 ),
 
-account_invitations as (
-    {%- for grain in period_grains() %}
+account_months as (
     select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'sent_month') }} as date) as period_start,
         account_id,
+        sent_month,
         max(is_responded) as is_responded
     from invitation_history
     group by
-        cast({{ dbt.date_trunc(grain, 'sent_month') }} as date),
-        account_id
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+        account_id,
+        sent_month
+),
+
+{# One row per active account-period with an invitation sent in it. #}
+account_invitations as (
+    select
+        account_periods.account_id,
+        account_periods.period_grain,
+        account_periods.period_start,
+        max(account_months.is_responded) as is_responded
+    from account_periods
+    inner join account_months
+        on account_periods.account_id = account_months.account_id
+            and account_periods.period_start <= account_months.sent_month
+            and account_periods.period_end >= account_months.sent_month
+    group by
+        account_periods.account_id,
+        account_periods.period_grain,
+        account_periods.period_start
 ),
 
 {# An account's ARR in the period: at its end when it is still active then, else at its opening (an account
@@ -43,9 +55,7 @@ covered_accounts as (
     select
         account_periods.period_grain,
         account_periods.period_start,
-        {%- for column in account_segment_columns() %}
-        accounts.{{ column }},
-        {%- endfor %}
+        accounts.{{ account_segment_columns() | join(',\n        accounts.') }},
         1 as active_accounts,
         case
             when account_periods.is_active_at_end then account_periods.arr_end_eur
@@ -71,7 +81,9 @@ weighted_accounts as (
 ),
 
 segments as (
-    {{ rollup_segments('weighted_accounts', ['period_grain', 'period_start'], account_segment_columns(), measures) }}
+    {{ rollup_segments(
+        'weighted_accounts', ['period_grain', 'period_start'], account_segment_columns(), measures
+    ) }}
 ),
 
 final as (

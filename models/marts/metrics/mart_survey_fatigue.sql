@@ -19,6 +19,11 @@ reporting_periods as (
     select * from {{ ref('dim_reporting_periods') }}
 ),
 
+last_bucket as (
+    select max(bucket_order) as last_bucket_order
+    from frequency_buckets
+),
+
 classified_invitations as (
     select
         invitation_history.sent_month,
@@ -32,8 +37,8 @@ classified_invitations as (
         invitation_history.is_responded
     from invitation_history
     left join frequency_buckets
-        on invitation_history.invitations_in_frequency_window
-        between frequency_buckets.invitations_from and frequency_buckets.invitations_to
+        on invitation_history.invitations_in_frequency_window >= frequency_buckets.invitations_from
+            and invitation_history.invitations_in_frequency_window <= frequency_buckets.invitations_to
 ),
 
 invitations_monthly as (
@@ -85,12 +90,10 @@ ordered as (
         cast(
             case
                 when groups.segment_dimension = 'all' then 0
-                when groups.segment_dimension = 'invitation_history'
-                    then case groups.segment_value when 'first_time' then 1 when 're_invited' then 2 else 3 end
-                else coalesce(
-                    frequency_buckets.bucket_order,
-                    (select max(frequency_buckets.bucket_order) from frequency_buckets) + 1
-                )
+                when groups.segment_value = 'first_time' then 1
+                when groups.segment_value = 're_invited' then 2
+                when groups.segment_dimension = 'invitation_history' then 3
+                else coalesce(frequency_buckets.bucket_order, last_bucket.last_bucket_order + 1)
             end as {{ dbt.type_int() }}
         ) as group_order,
         cast(groups.invitations as {{ dbt.type_bigint() }}) as invitations,
@@ -99,6 +102,7 @@ ordered as (
     left join frequency_buckets
         on groups.segment_dimension = 'invitation_frequency'
             and groups.segment_value = cast(frequency_buckets.bucket_label as {{ dbt.type_string() }})
+    cross join last_bucket
 ),
 
 {# The reference of a comparison is its first group present in the period (first_time, the lowest bucket). #}
