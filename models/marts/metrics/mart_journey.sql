@@ -1,24 +1,17 @@
-{#- The customer journey side by side: per period and touchpoint (journey stage, in the order of seed
-    touchpoint_journey, touchpoints it does not list last) the stage's volume, its NPS, CSAT and CES, their answer-weighted
-    gap to the targets of seed journey_score_targets, the stage's operational driver (seed
-    touchpoint_journey.stage_driver) and the flag of the period's weakest stage. Only additive counts and sums are rolled up from months; every
-    ratio and mean is computed last. Comment sentiment is a hook: its columns stay null until the comment
+{#- The customer journey side by side, from the monthly stages of prep_journey_stages__monthly: per period
+    and touchpoint (journey stage, in the order of seed touchpoint_journey, touchpoints it does not list
+    last) the stage's volume, its NPS, CSAT and CES, their answer-weighted gap to the targets of seed
+    journey_score_targets, the stage's operational driver (seed touchpoint_journey.stage_driver) and the
+    flag of the period's weakest stage. Only additive counts and sums are rolled up from months; every ratio
+    and mean is computed last. Comment sentiment is a hook: its columns stay null until the comment
     sentiment model feeds them. -#}
 {%- set measures = [
     'responses', 'nps_responses', 'promoters', 'detractors', 'csat_responses', 'satisfied', 'ces_responses',
     'low_effort', 'scored_answers', 'score_pct_sum', 'driver_observations', 'driver_value_sum',
 ] -%}
 
-with monthly_scores as (
-    select * from {{ ref('prep_survey_scores__monthly') }}
-),
-
-survey_responses as (
-    select * from {{ ref('fct_survey_responses') }}
-),
-
-monthly_drivers as (
-    select * from {{ ref('prep_journey_drivers__monthly') }}
+with stage_months as (
+    select * from {{ ref('prep_journey_stages__monthly') }}
 ),
 
 touchpoint_stages as (
@@ -39,80 +32,6 @@ targets as (
         max(case when metric = 'csat' then target_score end) as csat_target,
         max(case when metric = 'ces' then target_score end) as ces_target
     from score_targets
-),
-
-stage_scores as (
-    select
-        submitted_month as stage_month,
-        touchpoint,
-        0 as responses,
-        sum(case when metric = 'nps' then answers else 0 end) as nps_responses,
-        sum(case when metric = 'nps' then positive_answers else 0 end) as promoters,
-        sum(case when metric = 'nps' then negative_answers else 0 end) as detractors,
-        sum(case when metric = 'csat' then answers else 0 end) as csat_responses,
-        sum(case when metric = 'csat' then positive_answers else 0 end) as satisfied,
-        sum(case when metric = 'ces' then answers else 0 end) as ces_responses,
-        sum(case when metric = 'ces' then positive_answers else 0 end) as low_effort,
-        sum(answers) as scored_answers,
-        sum(score_pct_sum) as score_pct_sum,
-        0 as driver_observations,
-        0 as driver_value_sum
-    from monthly_scores
-    group by
-        submitted_month,
-        touchpoint
-),
-
-stage_volumes as (
-    select
-        submitted_month as stage_month,
-        touchpoint,
-        count(*) as responses,
-        0 as nps_responses,
-        0 as promoters,
-        0 as detractors,
-        0 as csat_responses,
-        0 as satisfied,
-        0 as ces_responses,
-        0 as low_effort,
-        0 as scored_answers,
-        0 as score_pct_sum,
-        0 as driver_observations,
-        0 as driver_value_sum
-    from survey_responses
-    group by
-        submitted_month,
-        touchpoint
-),
-
-{# Each driver counts at every stage whose seed row names it. #}
-stage_drivers as (
-    select
-        monthly_drivers.driver_month as stage_month,
-        touchpoint_stages.touchpoint,
-        0 as responses,
-        0 as nps_responses,
-        0 as promoters,
-        0 as detractors,
-        0 as csat_responses,
-        0 as satisfied,
-        0 as ces_responses,
-        0 as low_effort,
-        0 as scored_answers,
-        0 as score_pct_sum,
-        monthly_drivers.observations as driver_observations,
-        monthly_drivers.value_sum as driver_value_sum
-    from monthly_drivers
-    inner join touchpoint_stages
-        on monthly_drivers.driver_name = touchpoint_stages.stage_driver
-),
-
-stage_months as (
-    select * from stage_scores
-    union all
-    select * from stage_volumes
-    union all
-    select * from stage_drivers
 ),
 
 periods as (
