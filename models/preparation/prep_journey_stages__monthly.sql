@@ -2,7 +2,7 @@
     mart_journey needs: survey responses (volume, fct_survey_responses), the NPS, CSAT and CES counts of
     prep_survey_scores__monthly summed over the segments, and the stage's operational driver (the driver
     seed touchpoint_journey names for the stage, through dim_touchpoints.stage_driver;
-    prep_journey_drivers__monthly). -#}
+    prep_journey_drivers__monthly), with the stage's place in the journey and its description. -#}
 
 with monthly_scores as (
     select * from {{ ref('prep_survey_scores__monthly') }}
@@ -94,7 +94,7 @@ stage_months as (
     select * from stage_drivers
 ),
 
-final as (
+stage_totals as (
     select
         stage_month,
         touchpoint,
@@ -114,6 +114,30 @@ final as (
     group by
         stage_month,
         touchpoint
+),
+
+final as (
+    select
+        stage_totals.stage_month,
+        stage_totals.touchpoint,
+        touchpoint_stages.journey_position,
+        touchpoint_stages.stage_description,
+        touchpoint_stages.stage_driver,
+        stage_totals.responses,
+        stage_totals.nps_responses,
+        stage_totals.promoters,
+        stage_totals.detractors,
+        stage_totals.csat_responses,
+        stage_totals.satisfied,
+        stage_totals.ces_responses,
+        stage_totals.low_effort,
+        stage_totals.scored_answers,
+        stage_totals.score_pct_sum,
+        stage_totals.driver_observations,
+        stage_totals.driver_value_sum
+    from stage_totals
+    inner join touchpoint_stages
+        on stage_totals.touchpoint = touchpoint_stages.touchpoint
 )
 
 select * from final

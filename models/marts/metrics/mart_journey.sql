@@ -9,13 +9,10 @@
     'responses', 'nps_responses', 'promoters', 'detractors', 'csat_responses', 'satisfied', 'ces_responses',
     'low_effort', 'scored_answers', 'score_pct_sum', 'driver_observations', 'driver_value_sum',
 ] -%}
+{%- set stage_columns = ['touchpoint', 'journey_position', 'stage_description', 'stage_driver'] -%}
 
 with stage_months as (
     select * from {{ ref('prep_journey_stages__monthly') }}
-),
-
-touchpoint_stages as (
-    select * from {{ ref('dim_touchpoints') }}
 ),
 
 reporting_periods as (
@@ -35,7 +32,7 @@ targets as (
 ),
 
 periods as (
-    {{ rollup_months_to_periods('stage_months', 'stage_month', ['touchpoint'], measures) }}
+    {{ rollup_months_to_periods('stage_months', 'stage_month', stage_columns, measures) }}
 ),
 
 {# The shared reporting calendar decides which periods are reported, as in every metric mart. #}
@@ -52,8 +49,8 @@ scored as (
         reported_periods.period_grain,
         reported_periods.period_start,
         reported_periods.touchpoint,
-        touchpoint_stages.journey_position,
-        touchpoint_stages.stage_description,
+        reported_periods.journey_position,
+        reported_periods.stage_description,
         cast(reported_periods.responses as {{ dbt.type_bigint() }}) as responses,
         cast(reported_periods.nps_responses as {{ dbt.type_bigint() }}) as nps_responses,
         cast(reported_periods.promoters as {{ dbt.type_bigint() }}) as promoters,
@@ -66,7 +63,7 @@ scored as (
         cast(reported_periods.driver_observations as {{ dbt.type_bigint() }}) as driver_observations,
         cast(reported_periods.score_pct_sum as {{ type_double() }}) as score_pct_sum,
         cast(reported_periods.driver_value_sum as {{ type_double() }}) as driver_value_sum,
-        touchpoint_stages.stage_driver,
+        reported_periods.stage_driver,
         reported_periods.touchpoint != 'unknown'
         and not {{ is_low_sample('reported_periods.scored_answers') }} as is_weakest_stage_candidate,
         {# Each metric's gap to its target (score - target, in points) weighted by its answers: from the
@@ -80,8 +77,6 @@ scored as (
             - reported_periods.ces_responses * targets.ces_target
         ) / nullif(reported_periods.scored_answers, 0) as target_gap
     from reported_periods
-    inner join touchpoint_stages
-        on reported_periods.touchpoint = touchpoint_stages.touchpoint
     cross join targets
 ),
 
