@@ -5,11 +5,13 @@
     account and segments 'unknown'), whether a valid response answers it, and the contact's invitation history:
     whether the contact was invited within var survey_reinvite_window_days before it, and how many invitations
     the contact received in the var survey_frequency_window_days up to and including it. Invitations without a
-    contact have no history (null). Earlier invitations are read through a bounded self-join on the contact,
-    which every engine runs (a range window over an interval is not portable). -#}
+    contact have no history (null). Earlier invitations are read through a self-join on the contact, which
+    every engine runs (a range window over an interval is not portable). -#}
+{%- set seconds_per_day = 86400 -%}
 {%- set reinvite_days = checked_var('survey_reinvite_window_days', 'whole_number') | int -%}
 {%- set frequency_days = checked_var('survey_frequency_window_days', 'whole_number') | int -%}
-{%- set lookback_days = [reinvite_days, frequency_days] | max -%}
+{%- set reinvite_seconds = reinvite_days * seconds_per_day -%}
+{%- set frequency_seconds = frequency_days * seconds_per_day -%}
 
 with invitations as (
     select * from {{ ref('int_survey_invitations__checked') }}
@@ -42,37 +44,34 @@ answered_invitations as (
     where invitation_id is not null
 ),
 
-invitation_windows as (
+{# Every earlier invitation of the same contact (the same moment ordered by invitation_id), with its distance
+   in seconds: exact on every engine, where adding days to a timestamp is not (Spark's date_add drops the time). #}
+earlier_invitation_gaps as (
     select
-        invitation_id,
-        contact_id,
-        sent_at,
-        {{ dbt.dateadd('day', -reinvite_days, 'sent_at') }} as reinvite_window_start,
-        {{ dbt.dateadd('day', -frequency_days, 'sent_at') }} as frequency_window_start,
-        {{ dbt.dateadd('day', -lookback_days, 'sent_at') }} as lookback_start
+        invitations.invitation_id,
+        {#- the adapter's datediff renders longer than the line limit #}
+        {{ dbt.datediff('earlier.sent_at', 'invitations.sent_at', 'second') }} as seconds_since_earlier  -- noqa: LT05
     from invitations
-    where contact_id is not null
+    inner join invitations as earlier
+        on invitations.contact_id = earlier.contact_id
+            and (
+                invitations.sent_at > earlier.sent_at
+                or (
+                    invitations.sent_at = earlier.sent_at
+                    and invitations.invitation_id > earlier.invitation_id
+                )
+            )
 ),
 
 earlier_invitations as (
     select
-        invitation_windows.invitation_id,
-        {{ dbt.bool_or('earlier.sent_at >= invitation_windows.reinvite_window_start') }} as is_reinvited,
+        invitation_id,
+        {{ dbt.bool_or('seconds_since_earlier <= ' ~ reinvite_seconds) }} as is_reinvited,
         sum(
-            case when earlier.sent_at >= invitation_windows.frequency_window_start then 1 else 0 end
+            case when seconds_since_earlier <= {{ frequency_seconds }} then 1 else 0 end
         ) as earlier_in_frequency_window
-    from invitation_windows
-    inner join invitations as earlier
-        on invitation_windows.contact_id = earlier.contact_id
-            and invitation_windows.lookback_start <= earlier.sent_at
-            and (
-                invitation_windows.sent_at > earlier.sent_at
-                or (
-                    invitation_windows.sent_at = earlier.sent_at
-                    and invitation_windows.invitation_id > earlier.invitation_id
-                )
-            )
-    group by invitation_windows.invitation_id
+    from earlier_invitation_gaps
+    group by invitation_id
 ),
 
 final as (
