@@ -92,6 +92,7 @@
       'quarantine_error_pct': 'whole_number', 'orphan_warn_pct': 'whole_number', 'orphan_error_pct': 'whole_number',
       'data_quality_min_rows': 'whole_number', 'confidence_z': 'number', 'min_sample_responses': 'whole_number',
       'cascade_trend_periods': 'whole_number', 'first_contact_max_agent_replies': 'whole_number',
+      'survey_reinvite_window_days': 'whole_number', 'survey_frequency_window_days': 'whole_number',
   } -%}
   {%- for name, form in forms.items() -%}
     {%- do checked_var(name, form) -%}

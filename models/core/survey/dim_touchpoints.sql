@@ -1,7 +1,8 @@
 {#- One row per touchpoint (journey stage) a survey measures, as shown in the marts: every touchpoint of the
     surveys, however the export spells it, and every stage of seed touchpoint_journey. journey_position orders
     the stages as seed touchpoint_journey does; touchpoints it does not list (new ones, and unknown for
-    surveys without a touchpoint) come last, in name order. -#}
+    surveys without a touchpoint) come last, in name order. stage_driver names the operational figure that explains the stage's scores
+    (prep_journey_drivers__monthly), as the seed says. -#}
 
 with label_values as (
     select * from {{ ref('int_label_values') }}
@@ -17,7 +18,8 @@ journey as (
         cast(touchpoint as {{ dbt.type_string() }}) as touchpoint,
         {{ label_key('cast(touchpoint as ' ~ dbt.type_string() ~ ')') }} as value_key,
         cast(journey_position as {{ dbt.type_int() }}) as journey_position,
-        cast(stage_description as {{ dbt.type_string() }}) as stage_description
+        cast(stage_description as {{ dbt.type_string() }}) as stage_description,
+        cast(stage_driver as {{ dbt.type_string() }}) as stage_driver
     from touchpoint_journey
 ),
 
@@ -41,7 +43,8 @@ placed as (
     select
         touchpoints.touchpoint,
         journey.journey_position as seed_position,
-        journey.stage_description
+        journey.stage_description,
+        journey.stage_driver
     from touchpoints
     left join journey
         on {{ label_key('touchpoints.touchpoint') }} = journey.value_key
@@ -61,7 +64,8 @@ final as (
             ) as {{ dbt.type_int() }}
         ) as journey_position,
         seed_position is not null as is_in_journey_seed,
-        stage_description
+        stage_description,
+        stage_driver
     from placed
 )
 
