@@ -9,10 +9,13 @@ import pytest
 from cx_warehouse.runtime.cli import main
 from cx_warehouse.runtime.project import BuildSettings
 from cx_warehouse.runtime.summary import (
+    AnalyticsHeadline,
     DataQuality,
     Headline,
+    RiskyAccount,
     TableQuality,
     Thresholds,
+    format_analytics,
     format_data_quality,
     format_headline,
     last_complete_quarter_start,
@@ -60,6 +63,30 @@ def test_format_shows_every_headline_and_explains_a_missing_figure() -> None:
     assert "(not asked: no answer to that metric in the quarter)" in text
     assert "12.35 M EUR" in text
     assert "200 of 20,000 raw rows quarantined (1.00 %)" in text
+
+
+def test_analytics_lines_give_account_health_the_top_driver_and_the_riskiest_accounts() -> None:
+    analytics = AnalyticsHeadline(
+        account_weighted_nps=12.5,
+        arr_weighted_nps=-4.04,
+        arr_at_risk_eur=1_250_000.0,
+        arr_at_risk_pct=18.26,
+        revenue_coverage_pct=91.0,
+        top_driver="driver_support",
+        top_driver_year=date(2025, 1, 1),
+        top_driver_share=0.414,
+        top_driver_quadrant="fix_first",
+        riskiest_accounts=(
+            RiskyAccount("A17", "key", 0.634, 240_000.0, "NPS fell 4 points"),
+            RiskyAccount("A3", None, 0.05, None, None),
+        ),
+    )
+    lines = format_analytics(analytics)
+    assert lines[0] == "  Account NPS +12.5 (each account once)   ARR-weighted NPS -4.0"
+    assert "ARR at risk 1.25 M EUR (18.3 % of ARR, detractor accounts)   revenue coverage 91.0 %" in lines[1]
+    assert lines[2] == "  Top NPS driver driver_support (2025): 41 % of the explained variance, fix_first"
+    assert lines[3] == "  Churn risk   63 %  account A17 (key, ARR 0.24 M EUR): NPS fell 4 points"
+    assert lines[4] == "  Churn risk    5 %  account A3 (unknown, ARR n/a): no reason given"
 
 
 def test_a_quarter_whose_responses_were_all_quarantined_says_so() -> None:

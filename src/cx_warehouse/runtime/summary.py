@@ -22,6 +22,37 @@ def last_complete_quarter_start(as_of: date) -> date:
 
 
 @dataclass(frozen=True)
+class RiskyAccount:
+    """One of the accounts mart_churn_risk scores as likeliest to churn: its id, tier, the probability (0-1)
+    of churning within the model's horizon, its ARR (EUR) and the first of its top three reasons."""
+
+    account_id: str
+    tier: str | None
+    churn_probability: float
+    arr_eur: float | None
+    top_reason: str | None
+
+
+@dataclass(frozen=True)
+class AnalyticsHeadline:
+    """The analytics marts' answers for the quarter (None where a mart has no figure): account-weighted and
+    ARR-weighted NPS and ARR at risk (EUR, ARR of detractor accounts; mart_account_health_by_segment), the
+    strongest NPS driver of the latest year with a fitted model (mart_key_drivers: its key, survey, share of
+    R2 0-1, quadrant) and the accounts likeliest to churn (mart_churn_risk)."""
+
+    account_weighted_nps: float | None
+    arr_weighted_nps: float | None
+    arr_at_risk_eur: float | None
+    arr_at_risk_pct: float | None
+    revenue_coverage_pct: float | None
+    top_driver: str | None
+    top_driver_year: date | None
+    top_driver_share: float | None
+    top_driver_quadrant: str | None
+    riskiest_accounts: tuple[RiskyAccount, ...] = ()
+
+
+@dataclass(frozen=True)
 class Headline:
     """The headline figures of one quarter, read from the marts. Percent figures: nps (-100..100,
     promoters minus detractors; Reichheld, HBR 2003), csat (share of satisfied, top-box answers), ces
@@ -49,6 +80,7 @@ class Headline:
     incomplete_accounts: int = 0
     #: Half the width of the NPS's 95 % interval (adjusted Wald; mart_nps_by_segment.nps_margin_of_error).
     nps_margin_of_error: float | None = None
+    analytics: AnalyticsHeadline | None = None
 
 
 # Ratios are recomputed from the marts' additive counts, so the touchpoints combine correctly.
@@ -103,6 +135,48 @@ def _quarter_end(quarter_start: date) -> date:
     return date(quarter_start.year + (month > 12), (month - 1) % 12 + 1, 1)
 
 
+_ACCOUNT_HEALTH_SQL = """
+select account_weighted_nps, arr_weighted_nps, arr_at_risk_eur, arr_at_risk_pct, revenue_coverage_pct
+from mart_account_health_by_segment
+where period_grain = 'quarter' and period_start = $quarter and segment_dimension = 'all'
+"""
+
+# The strongest fitted driver of the whole population in the latest year that has one.
+_TOP_DRIVER_SQL = """
+select driver_key, period_start, importance_share, quadrant
+from mart_key_drivers
+where importance_status = 'fitted' and segment_dimension = 'all'
+order by period_start desc, importance_share desc, driver_key
+limit 1
+"""
+
+_RISKIEST_ACCOUNTS_SQL = """
+select account_id, tier, churn_probability, arr_eur, reason_1_text
+from mart_churn_risk
+where churn_probability is not null
+order by churn_probability desc, account_id
+limit $top
+"""
+
+#: The marts the analytics headline reads; a database without them (an engine where the Python models do not
+#: run) has no analytics headline.
+ANALYTICS_MARTS = ("mart_account_health_by_segment", "mart_key_drivers", "mart_churn_risk")
+
+
+def read_analytics(connection, quarter: date, top_accounts: int = 3) -> AnalyticsHeadline | None:
+    """The analytics headline of `quarter` from an open connection to a built database, None when one of
+    ANALYTICS_MARTS is missing."""
+    present = {
+        name for (name,) in connection.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if not present.issuperset(ANALYTICS_MARTS):
+        return None
+    health = connection.execute(_ACCOUNT_HEALTH_SQL, {"quarter": quarter}).fetchone() or (None,) * 5
+    driver = connection.execute(_TOP_DRIVER_SQL).fetchone() or (None,) * 4
+    risky = connection.execute(_RISKIEST_ACCOUNTS_SQL, {"top": top_accounts}).fetchall()
+    return AnalyticsHeadline(*health, *driver, tuple(RiskyAccount(*row) for row in risky))
+
+
 def read_headline(database: Path, as_of: date) -> Headline:
     """Read the headline figures of the last complete quarter before `as_of` from a built database."""
     quarter = last_complete_quarter_start(as_of)
@@ -110,7 +184,8 @@ def read_headline(database: Path, as_of: date) -> Headline:
         row = connection.execute(
             _HEADLINE_SQL, {"quarter": quarter, "quarter_end": _quarter_end(quarter)}
         ).fetchone()
-    return Headline(quarter, *row)
+        analytics = read_analytics(connection, quarter)
+    return Headline(quarter, *row, analytics=analytics)
 
 
 def _number(value: float | None, unit: str = "", signed: bool = False, missing: str = "n/a") -> str:
@@ -167,11 +242,41 @@ def format_headline(headline: Headline) -> str:
             f"  ({headline.incomplete_accounts:,} accounts with quarantined contracts or churn events in the "
             "quarter are kept out of the churn figures: mart_churn.incomplete_accounts)"
         )
+    if headline.analytics:
+        lines += format_analytics(headline.analytics)
     lines.append(
         f"Data quality: {headline.quarantined_rows:,} of {headline.raw_rows:,} raw rows quarantined "
         f"({share_quarantined:.2f} %), listed with reasons in fct_quarantined_rows"
     )
     return "\n".join(lines)
+
+
+def _eur(value: float | None) -> str:
+    return "n/a" if value is None else f"{value / 1e6:,.2f} M EUR"
+
+
+def format_analytics(analytics: AnalyticsHeadline) -> list[str]:
+    """The analytics lines of the headline: account health, the top NPS driver, the riskiest accounts."""
+    lines = [
+        f"  Account NPS {_number(analytics.account_weighted_nps, signed=True)} (each account once)"
+        f"   ARR-weighted NPS {_number(analytics.arr_weighted_nps, signed=True)}",
+        f"  ARR at risk {_eur(analytics.arr_at_risk_eur)} "
+        f"({_number(analytics.arr_at_risk_pct, ' %')} of ARR, detractor accounts)"
+        f"   revenue coverage {_number(analytics.revenue_coverage_pct, ' %')}",
+    ]
+    if analytics.top_driver:
+        lines.append(
+            f"  Top NPS driver {analytics.top_driver} ({analytics.top_driver_year.year}): "
+            f"{analytics.top_driver_share * 100:.0f} % of the explained variance, "
+            f"{analytics.top_driver_quadrant}"
+        )
+    for account in analytics.riskiest_accounts:
+        lines.append(
+            f"  Churn risk {account.churn_probability * 100:4.0f} %  account {account.account_id}"
+            f" ({account.tier or 'unknown'}, ARR {_eur(account.arr_eur)}): "
+            f"{account.top_reason or 'no reason given'}"
+        )
+    return lines
 
 
 # ------------------------------------------------------------------------------------------- data quality
