@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from test_exports import FIXTURES, Q2, Built, build_export
 
 
@@ -49,7 +50,9 @@ def test_alerts_carry_the_customers_comment_and_the_case(closed_loop: Built) -> 
         "R7B": None,
         "R3B": None,
     }
-    outcomes = dict(closed_loop.rows("select case_id, case_outcome from mart_feedback_alerts where case_id is not null"))
+    outcomes = dict(
+        closed_loop.rows("select case_id, case_outcome from mart_feedback_alerts where case_id is not null")
+    )
     assert outcomes == {"F1": "resolved", "F4": "not_resolved", "F7": None, "F3": None}
 
 

@@ -2,7 +2,8 @@
     (prep_account_period_status: active at the opening, not at the end, revenue complete), with the ARR it
     took (its ARR at the opening), the day it left (the last day one of its contracts ran), the reason the CRM
     recorded (fct_churn_events: one event per account; 'unknown' when none was recorded or it gives no reason)
-    and the NPS category of the account's last NPS answer on or before the day it left. -#}
+    and the NPS category of the account's last NPS answer on or before the day it left; with the account's
+    segments as is (dim_accounts), which mart_churn_reasons cuts by. -#}
 
 with account_periods as (
     select * from {{ ref('prep_account_period_status') }}
@@ -22,6 +23,10 @@ answers as (
 
 questions as (
     select * from {{ ref('dim_survey_questions') }}
+),
+
+accounts as (
+    select * from {{ ref('dim_accounts') }}
 ),
 
 churned as (
@@ -49,8 +54,8 @@ leaving_days as (
     from churned
     inner join contracts
         on churned.account_id = contracts.account_id
-            and contracts.end_date >= churned.opening_date
-            and contracts.end_date < churned.period_end
+            and churned.opening_date <= contracts.end_date
+            and churned.period_end > contracts.end_date
     group by
         churned.account_id,
         churned.period_grain,
@@ -88,7 +93,7 @@ ranked_answers as (
     from leaving_days
     inner join nps_answers
         on leaving_days.account_id = nps_answers.account_id
-            and nps_answers.submitted_date <= leaving_days.left_on
+            and leaving_days.left_on >= nps_answers.submitted_date
 ),
 
 final as (
@@ -106,7 +111,8 @@ final as (
             when 'passive' then 'passive'
             when 'negative' then 'detractor'
             else 'no_answer'
-        end as last_nps_category
+        end as last_nps_category,
+        accounts.{{ account_segment_columns() | join(',\n        accounts.') }}
     from churned
     left join leaving_days
         on churned.account_id = leaving_days.account_id
@@ -114,6 +120,8 @@ final as (
             and churned.period_start = leaving_days.period_start
     left join churn_events
         on churned.account_id = churn_events.account_id
+    left join accounts
+        on churned.account_id = accounts.account_id
     left join ranked_answers
         on churned.account_id = ranked_answers.account_id
             and churned.period_grain = ranked_answers.period_grain

@@ -90,8 +90,8 @@ answer_arr as (
     from alert_answers
     inner join contracts
         on alert_answers.account_id = contracts.account_id
-            and contracts.start_date <= alert_answers.answered_on
-            and coalesce(contracts.end_date, {{ as_of_date_literal() }}) >= alert_answers.answered_on
+            and alert_answers.answered_on >= contracts.start_date
+            and alert_answers.answered_on <= coalesce(contracts.end_date, {{ as_of_date_literal() }})
     group by
         alert_answers.response_id,
         alert_answers.question_id

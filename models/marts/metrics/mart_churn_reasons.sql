@@ -2,16 +2,13 @@
     category x NPS category of each account's last answer before it left (prep_churned_accounts). The counts
     and ARR are additive and add up, over reasons and NPS categories, to mart_churn's churned_accounts and
     arr_churned (tests/singular/assert_churn_reasons_reconcile_with_mart_churn.sql); the shares of the
-    period-segment's churn are computed last. Segments as is (dim_accounts), as in mart_churn. -#}
+    period-segment's churn are computed last. Segments as is (dim_accounts, through prep_churned_accounts), as in
+    mart_churn. -#}
 
 {%- set measures = ['churned_accounts', 'arr_churned'] -%}
 
 with churned as (
     select * from {{ ref('prep_churned_accounts') }}
-),
-
-accounts as (
-    select * from {{ ref('dim_accounts') }}
 ),
 
 periods as (
@@ -26,10 +23,8 @@ segmented as (
         churned.last_nps_category,
         1 as churned_accounts,
         churned.arr_churned_eur as arr_churned,
-        accounts.{{ account_segment_columns() | join(',\n        accounts.') }}
+        churned.{{ account_segment_columns() | join(',\n        churned.') }}
     from churned
-    left join accounts
-        on churned.account_id = accounts.account_id
 ),
 
 rolled_up as (
@@ -55,11 +50,17 @@ totals as (
         cast(rolled_up.arr_churned as {{ type_money() }}) as arr_churned,
         sum(rolled_up.churned_accounts) over (
             partition by
-                rolled_up.period_grain, rolled_up.period_start, rolled_up.segment_dimension, rolled_up.segment_value
+                rolled_up.period_grain,
+                rolled_up.period_start,
+                rolled_up.segment_dimension,
+                rolled_up.segment_value
         ) as segment_churned_accounts,
         sum(rolled_up.arr_churned) over (
             partition by
-                rolled_up.period_grain, rolled_up.period_start, rolled_up.segment_dimension, rolled_up.segment_value
+                rolled_up.period_grain,
+                rolled_up.period_start,
+                rolled_up.segment_dimension,
+                rolled_up.segment_value
         ) as segment_arr_churned
     from rolled_up
     inner join periods
@@ -79,9 +80,12 @@ final as (
         last_nps_category,
         churned_accounts,
         arr_churned,
-        cast(100.0 * churned_accounts / segment_churned_accounts as {{ type_rate() }}) as share_of_churned_accounts,
+        cast(
+            100.0 * churned_accounts / segment_churned_accounts as {{ type_rate() }}
+        ) as share_of_churned_accounts,
         case
-            when segment_arr_churned > 0 then cast(100.0 * arr_churned / segment_arr_churned as {{ type_rate() }})
+            when segment_arr_churned > 0
+                then cast(100.0 * arr_churned / segment_arr_churned as {{ type_rate() }})
         end as share_of_arr_churned
     from totals
 )

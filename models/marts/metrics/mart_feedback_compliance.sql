@@ -40,10 +40,11 @@ totals as (
         periods.is_complete,
         rolled_up.owner,
         {%- for measure in measures %}
-        cast(rolled_up.{{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
+            cast(rolled_up.{{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
         {%- endfor %}
         cast(
-            rolled_up.contacted_in_time + rolled_up.contacted_late + rolled_up.overdue as {{ dbt.type_bigint() }}
+            rolled_up.contacted_in_time + rolled_up.contacted_late + rolled_up.overdue
+            as {{ dbt.type_bigint() }}
         ) as alerts_due
     from rolled_up
     inner join periods
