@@ -88,7 +88,10 @@ ranked_answers as (
         nps_answers.score_category,
         row_number() over (
             partition by leaving_days.account_id, leaving_days.period_grain, leaving_days.period_start
-            order by nps_answers.submitted_date desc, nps_answers.score asc, nps_answers.response_id asc
+            order by
+                nps_answers.submitted_date desc nulls last,
+                nps_answers.score asc nulls last,
+                nps_answers.response_id asc nulls last
         ) as answer_rank
     from leaving_days
     inner join nps_answers

@@ -55,7 +55,7 @@ ranked_comments as (
         answers.answer_text,
         row_number() over (
             partition by answers.response_id
-            order by answers.question_id
+            order by answers.question_id nulls last
         ) as comment_rank
     from answers
     inner join questions
@@ -76,7 +76,7 @@ ranked_cases as (
         cases.outcome,
         row_number() over (
             partition by cases.response_id
-            order by cases.opened_at, cases.case_id
+            order by cases.opened_at nulls last, cases.case_id nulls last
         ) as case_rank
     from cases
 ),
