@@ -3,8 +3,8 @@
     escaped string literal, never pasted into a statement. -#}
 
 {#- var(name) checked to be of one form: 'date' (YYYY-MM-DD), 'number' (a decimal, 0 or more), 'whole_number',
-    'time_zone' (an IANA name such as Europe/Copenhagen, or UTC) or 'identifier' (a schema name). Returns it as
-    text. -#}
+    'time_zone' (an IANA name such as Europe/Copenhagen, or UTC), 'identifier' (a schema name) or 'boolean' (true or
+    false). Returns it as text. -#}
 {% macro checked_var(name, form) -%}
   {%- set value = var(name) | string -%}
   {%- set patterns = {
@@ -13,11 +13,12 @@
       'whole_number': '^\\d+$',
       'time_zone': '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$',
       'identifier': '^[A-Za-z_][A-Za-z0-9_]*$',
+      'boolean': '^(true|false|True|False)$',
   } -%}
   {%- set examples = {
       'date': 'a date as YYYY-MM-DD', 'number': 'a number (0 or more)', 'whole_number': 'a whole number (0 or more)',
       'time_zone': 'an IANA time zone such as Europe/Copenhagen or UTC',
-      'identifier': 'a plain name (letters, digits, underscores)',
+      'identifier': 'a plain name (letters, digits, underscores)', 'boolean': 'true or false',
   } -%}
   {%- if not modules.re.match(patterns[form], value) -%}
     {{ exceptions.raise_compiler_error("var " ~ name ~ " is '" ~ value ~ "'; give " ~ examples[form]) }}
@@ -93,6 +94,7 @@
       'data_quality_min_rows': 'whole_number', 'confidence_z': 'number', 'min_sample_responses': 'whole_number',
       'cascade_trend_periods': 'whole_number', 'first_contact_max_agent_replies': 'whole_number',
       'survey_reinvite_window_days': 'whole_number', 'survey_frequency_window_days': 'whole_number',
+      'feedback_sla_hours': 'number', 'feedback_sla_business_days': 'boolean',
   } -%}
   {%- for name, form in forms.items() -%}
     {%- do checked_var(name, form) -%}
