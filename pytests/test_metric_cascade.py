@@ -43,11 +43,8 @@ def test_every_seed_metric_is_reported_in_every_period(warehouse: BuildSettings)
     assert set(cascade["metric_code"]) == set(seed["metric_code"])
     quarter = cascade[(cascade["period_grain"] == "quarter") & cascade["is_complete"]]
     last = quarter[quarter["period_start"] == quarter["period_start"].max()].set_index("metric_code")
-    # The source of closed-loop compliance is not wired in yet: a row without a value; every other metric
-    # has a value in the last complete quarter of the demo data.
-    assert last["metric_value"].isna().to_dict() == {
-        code: code == "closed_loop_compliance" for code in last.index
-    }
+    # Every metric has a value in the last complete quarter of the demo data.
+    assert not last["metric_value"].isna().any(), last[last["metric_value"].isna()].index.tolist()
 
 
 def test_cascade_values_are_the_source_marts_figures(warehouse: BuildSettings) -> None:
@@ -62,6 +59,28 @@ def test_cascade_values_are_the_source_marts_figures(warehouse: BuildSettings) -
         both = joined.dropna(subset=["value"])
         assert joined["value"].isna().equals(joined["metric_value"].isna()), metric_code
         assert (both["metric_value"] - both["value"].astype(float)).abs().max() < RATE_TOLERANCE, metric_code
+
+
+def test_closed_loop_compliance_is_the_detractor_alerts_contacted_in_time(warehouse: BuildSettings) -> None:
+    """Recounted per quarter from the alerts mart: of the NPS detractors' alerts whose SLA is decided, the
+    share contacted in time."""
+    alerts = _read(
+        warehouse,
+        """
+        select cast(date_trunc('quarter', answered_on) as date) as period_start,
+            count(case when alert_status = 'closed_in_time' then 1 end) * 100.0 / count(*) as value
+        from mart_feedback_alerts
+        where metric = 'nps' and alert_status <> 'open_within_sla'
+        group by 1
+        """,
+    )
+    cascade = _cascade(warehouse)
+    mine = cascade[
+        (cascade["metric_code"] == "closed_loop_compliance") & (cascade["period_grain"] == "quarter")
+    ]
+    joined = mine.dropna(subset=["metric_value"]).merge(alerts, on="period_start", how="outer")
+    assert len(joined) > 0
+    assert (joined["metric_value"] - joined["value"]).abs().max() < 1e-9
 
 
 def test_drill_down_adds_up_to_the_cascade(warehouse: BuildSettings) -> None:

@@ -15,12 +15,18 @@ operations_components as (
     select * from {{ ref('prep_metric_components__operations') }}
 ),
 
+closed_loop_components as (
+    select * from {{ ref('prep_metric_components__closed_loop') }}
+),
+
 final as (
     select * from survey_components
     union all
     select * from revenue_components
     union all
     select * from operations_components
+    union all
+    select * from closed_loop_components
 )
 
 select * from final
