@@ -15,6 +15,7 @@
 -#}
 
 {%- set days_since_last_answer = dbt.datediff('last_answers.last_answer_date', 'periods.period_end', 'day') %}
+{%- set coverage_days = checked_var('revenue_coverage_days', 'whole_number') %}
 
 with respondents as (
     select * from {{ ref('prep_account_nps_respondents') }}
@@ -108,7 +109,7 @@ last_answers as (
             and account_keys.period_start = periods.period_start
     inner join monthly_last_answers
         on account_keys.account_id = monthly_last_answers.account_id
-            and monthly_last_answers.submitted_month <= periods.period_end
+            and periods.period_end >= monthly_last_answers.submitted_month
     group by
         account_keys.account_id,
         account_keys.period_grain,
@@ -173,8 +174,10 @@ final as (
         coalesce(account_periods.arr_end_eur, 0) as arr_eur,
         last_answers.last_answer_date,
         {{ days_since_last_answer }} as days_since_last_answer,
-        coalesce({{ days_since_last_answer }} < {{ checked_var('revenue_coverage_days', 'whole_number') }}, false)
-            as is_answered_recently
+        coalesce(
+            {{ days_since_last_answer }} < {{ coverage_days }},
+            false
+        ) as is_answered_recently
     from scored
     inner join periods
         on scored.period_grain = periods.period_grain

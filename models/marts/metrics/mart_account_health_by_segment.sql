@@ -7,11 +7,15 @@
     ARR-weighted NPS = (promoter ARR - detractor ARR) * 100 / ARR of answering accounts,
     ARR at risk = ARR of detractor accounts, revenue coverage = ARR answered recently * 100 / ARR. -#}
 
-{%- set measures = [
+{%- set count_measures = [
     'accounts', 'answering_accounts', 'promoter_accounts', 'passive_accounts', 'detractor_accounts',
-    'respondents', 'unattributed_respondents', 'arr_eur', 'answering_arr_eur', 'promoter_arr_eur',
-    'passive_arr_eur', 'arr_at_risk_eur', 'arr_answered_recently_eur', 'revenue_incomplete_accounts',
+    'respondents', 'unattributed_respondents', 'revenue_incomplete_accounts',
 ] -%}
+{%- set money_measures = [
+    'arr_eur', 'answering_arr_eur', 'promoter_arr_eur', 'passive_arr_eur', 'arr_at_risk_eur',
+    'arr_answered_recently_eur',
+] -%}
+{%- set measures = count_measures + money_measures -%}
 
 with account_health as (
     select * from {{ ref('prep_account_health') }}
@@ -35,13 +39,20 @@ account_parts as (
         case when account_category = 'promoter' then arr_eur else 0 end as promoter_arr_eur,
         case when account_category = 'passive' then arr_eur else 0 end as passive_arr_eur,
         case when account_category = 'detractor' then arr_eur else 0 end as arr_at_risk_eur,
-        case when {{ is_account }} and is_answered_recently then arr_eur else 0 end as arr_answered_recently_eur,
-        case when {{ is_account }} and is_revenue_incomplete then 1 else 0 end as revenue_incomplete_accounts
+        case when {{ is_account }} and is_answered_recently then arr_eur else 0 end
+            as arr_answered_recently_eur,
+        case when {{ is_account }} and is_revenue_incomplete then 1 else 0 end
+            as revenue_incomplete_accounts
     from account_health
 ),
 
 segments as (
-    {{ rollup_segments('account_parts', ['period_grain', 'period_start'], account_segment_columns(), measures) }}
+    {{ rollup_segments(
+        'account_parts',
+        ['period_grain', 'period_start'],
+        account_segment_columns(),
+        measures
+    ) }}
 ),
 
 totals as (
@@ -50,9 +61,11 @@ totals as (
         period_start,
         segment_dimension,
         segment_value,
-        {%- for measure in measures %}
-        cast({{ measure }} as {{ type_money() if measure.endswith('_eur') else dbt.type_bigint() }})
-            as {{ measure }},
+        {%- for measure in count_measures %}
+            cast({{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
+        {%- endfor %}
+        {%- for measure in money_measures %}
+            cast({{ measure }} as {{ type_money() }}) as {{ measure }},
         {%- endfor %}
         cast(promoter_accounts - detractor_accounts as {{ type_double() }}) as net_promoter_accounts,
         cast(promoter_arr_eur - arr_at_risk_eur as {{ type_double() }}) as net_promoter_arr_eur
@@ -70,7 +83,8 @@ final as (
         net_promoter_accounts * 100 / nullif(answering_accounts, 0) as account_weighted_nps,
         net_promoter_arr_eur * 100 / nullif(answering_arr_eur, 0) as arr_weighted_nps,
         cast(arr_at_risk_eur as {{ type_double() }}) * 100 / nullif(arr_eur, 0) as arr_at_risk_pct,
-        cast(arr_answered_recently_eur as {{ type_double() }}) * 100 / nullif(arr_eur, 0) as revenue_coverage_pct,
+        cast(arr_answered_recently_eur as {{ type_double() }}) * 100 / nullif(arr_eur, 0)
+            as revenue_coverage_pct,
         {{ is_low_sample('answering_accounts') }} as is_low_sample
     from totals
 )
