@@ -46,7 +46,7 @@ nps_cutoffs as (
         max(case when category = 'positive' then score_from end) as promoter_from,
         max(case when category = 'passive' then score_from end) as passive_from
     from scale_cutoffs
-    where metric = 'nps'
+    where metric = 'nps' and scale_min = 0 and scale_max = 10
 ),
 
 account_scores as (
