@@ -326,6 +326,92 @@ def test_crm_labels_twin_with_demo_codes_gives_the_same_figures(crm_labels: Buil
     assert expected_churn[("quarter", Q2, "tier", "key")][:4] == (1, 1, 0, 2)
 
 
+# ----------------------------------------------- 1b. crm_own_labels: account health (README "Account health")
+
+Q3 = date(2024, 7, 1)  # the running quarter of crm_own_labels: it ends on the as-of day, 2024-07-15
+
+
+def _account_health(built: Built, start: date) -> dict[str, tuple]:
+    """account_id -> (respondents, mean_score, account_category, decision_maker_category, arr_eur,
+    days_since_last_answer, is_answered_recently) of one quarter."""
+    rows = built.rows(
+        "select account_id, respondents, mean_score, account_category, decision_maker_category, arr_eur,"
+        " days_since_last_answer, is_answered_recently from mart_account_health"
+        " where period_grain = 'quarter' and period_start = ?",
+        [start],
+    )
+    return {account: tuple(rest) for account, *rest in rows}
+
+
+def _account_health_segment(built: Built, start: date, dimension: str, value: str) -> dict:
+    return built.record(
+        "select accounts, answering_accounts, promoter_accounts, passive_accounts, detractor_accounts,"
+        " respondents, arr_eur, arr_at_risk_eur, arr_answered_recently_eur, account_weighted_nps,"
+        " arr_weighted_nps, arr_at_risk_pct, revenue_coverage_pct from mart_account_health_by_segment"
+        " where period_grain = 'quarter' and period_start = ?"
+        " and segment_dimension = ? and segment_value = ?",
+        [start, dimension, value],
+    )
+
+
+def test_crm_labels_account_health_per_account(crm_labels: Built) -> None:
+    """A1's two respondents average 8 (passive) while its decision maker says 10; A2 and A6 churned in Q2
+    (ARR 0) but keep their rows for their answers."""
+    d = Decimal
+    assert _account_health(crm_labels, Q2) == {
+        "A1": (2, 8.0, "passive", "promoter", d("100000.00"), 81, True),
+        "A2": (1, 9.0, "promoter", "promoter", d("0.00"), 79, True),
+        "A3": (1, 7.0, "passive", "passive", d("100000.00"), 76, True),
+        "A4": (1, 3.0, "detractor", "detractor", d("24000.00"), 59, True),
+        "A5": (1, 9.0, "promoter", "promoter", d("25000.00"), 55, True),
+        "A6": (1, 10.0, "promoter", "promoter", d("0.00"), 40, True),
+        "A7": (1, 8.0, "passive", "passive", d("5000.00"), 19, True),
+    }
+
+
+def test_crm_labels_account_health_company_and_tiers(crm_labels: Built) -> None:
+    company = _account_health_segment(crm_labels, Q2, "all", "all")
+    assert (
+        company["accounts"], company["answering_accounts"], company["promoter_accounts"],
+        company["passive_accounts"], company["detractor_accounts"], company["respondents"],
+    ) == (7, 7, 3, 3, 1, 8)  # fmt: skip
+    assert company["arr_eur"] == Decimal("254000.00")
+    assert company["arr_at_risk_eur"] == Decimal("24000.00")
+    assert company["account_weighted_nps"] == pytest.approx(28.571429, abs=1e-6)
+    assert company["arr_weighted_nps"] == pytest.approx(0.393701, abs=1e-6)
+    assert company["arr_at_risk_pct"] == pytest.approx(9.448819, abs=1e-6)
+    assert company["revenue_coverage_pct"] == pytest.approx(100.0)
+
+    growth = _account_health_segment(crm_labels, Q2, "tier", "Growth")
+    assert growth["account_weighted_nps"] == pytest.approx(0.0)
+    assert growth["arr_weighted_nps"] == pytest.approx(2.040816, abs=1e-6)
+    assert growth["arr_at_risk_pct"] == pytest.approx(48.979592, abs=1e-6)
+    key_account = _account_health_segment(crm_labels, Q2, "tier", "Key Account")
+    assert key_account["account_weighted_nps"] == pytest.approx(33.333333, abs=1e-6)
+    assert key_account["arr_weighted_nps"] == pytest.approx(0.0)
+    self_serve = _account_health_segment(crm_labels, Q2, "tier", "Self-serve")
+    assert self_serve["account_weighted_nps"] == pytest.approx(100.0)
+    assert self_serve["arr_weighted_nps"] is None and self_serve["revenue_coverage_pct"] is None
+
+
+def test_crm_labels_account_health_running_quarter_coverage_gap(crm_labels: Built) -> None:
+    """No NPS answer yet in Q3: the five accounts with ARR have rows without a category, and A1 (96 days) and
+    A3 (91 days) fall out of the 90 days ending on the as-of day."""
+    accounts = _account_health(crm_labels, Q3)
+    assert {account: (row[2], row[5], row[6]) for account, row in accounts.items()} == {
+        "A1": (None, 96, False),
+        "A3": (None, 91, False),
+        "A4": (None, 74, True),
+        "A5": (None, 70, True),
+        "A7": (None, 34, True),
+    }
+    company = _account_health_segment(crm_labels, Q3, "all", "all")
+    assert (company["accounts"], company["answering_accounts"]) == (5, 0)
+    assert company["account_weighted_nps"] is None
+    assert company["arr_answered_recently_eur"] == Decimal("54000.00")
+    assert company["revenue_coverage_pct"] == pytest.approx(21.259843, abs=1e-6)
+
+
 # ------------------------------------------------ 2 + 3. survey_tool_new_values (incl. deleted contacts)
 
 

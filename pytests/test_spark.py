@@ -43,6 +43,8 @@ COMPARED = (
     "mart_csi",
     "mart_churn",
     "mart_clv",
+    "mart_account_health",
+    "mart_account_health_by_segment",
     "fct_quarantined_rows",
     "mart_raw_reconciliation",
 )

@@ -35,6 +35,14 @@ MART_COLUMNS = {
         "arr_start", "arr_new", "arr_expansion", "arr_contraction", "arr_churned", "arr_end", "grr", "nrr",
     ],
     "mart_clv": ["account_id", "clv_eur"],
+    "mart_account_health": [
+        "account_id", "period_grain", "period_start", "respondents", "mean_score", "account_category",
+        "decision_maker_category", "arr_eur", "days_since_last_answer",
+    ],
+    "mart_account_health_by_segment": [
+        "period_grain", "period_start", "segment_dimension", "segment_value", "account_weighted_nps",
+        "arr_weighted_nps", "arr_at_risk_eur", "revenue_coverage_pct",
+    ],
 }  # fmt: skip
 
 
