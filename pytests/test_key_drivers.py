@@ -1,0 +1,120 @@
+"""Key driver analysis: the LMG / Shapley decomposition of R2 from correlations (cx_warehouse.analytics.key_drivers)
+on a case worked out by hand and against brute-force OLS fits, and mart_key_drivers on the generated warehouse:
+the drivers the generator plants come out on top."""
+
+from __future__ import annotations
+
+from itertools import combinations, permutations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from cx_warehouse.analytics.key_drivers import driver_importance, pairwise_correlation, shapley_r2
+
+
+def co_moments(data: pd.DataFrame) -> pd.DataFrame:
+    """The rows prep_key_driver_moments holds for one group: every unordered pair of columns (each column with
+    itself too) with the count and sums over the rows where both are present."""
+    rows = []
+    for a, b in combinations(sorted(data.columns), 2):
+        rows.append((a, b))
+    rows += [(column, column) for column in data.columns]
+    moments = []
+    for a, b in rows:
+        both = data[[a, b]].dropna() if a != b else data[[a]].dropna().assign(_b=lambda frame: frame[a])
+        x, y = both.iloc[:, 0].to_numpy(float), both.iloc[:, 1].to_numpy(float)
+        moments.append((a, b, len(both), x.sum(), y.sum(), (x * x).sum(), (y * y).sum(), (x * y).sum()))
+    columns = ["variable_a", "variable_b", "pair_count", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab"]
+    return pd.DataFrame(moments, columns=columns).assign(survey_id="S1")
+
+
+def ols_r2(y: np.ndarray, x: np.ndarray) -> float:
+    """R2 of an OLS fit with an intercept (numpy least squares)."""
+    design = np.column_stack([np.ones(len(y)), x])
+    residuals = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    return 1.0 - residuals @ residuals / ((y - y.mean()) @ (y - y.mean()))
+
+
+def test_two_drivers_by_hand():
+    # r(y, x1) = 0.6, r(y, x2) = 0.4, r(x1, x2) = 0.5.
+    # R2(x1) = 0.36, R2(x2) = 0.16, R2(x1, x2) = (0.36 + 0.16 - 2 x 0.6 x 0.4 x 0.5) / (1 - 0.25) = 0.28 / 0.75
+    # = 0.373333. Shapley: x1 = (0.36 + (0.373333 - 0.16)) / 2 = 0.286667, x2 = (0.16 + (0.373333 - 0.36)) / 2
+    # = 0.086667; together 0.373333 = R2(x1, x2).
+    shares = shapley_r2(np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([0.6, 0.4]))
+    assert shares == pytest.approx([0.286667, 0.086667], abs=1e-6)
+    assert shares.sum() == pytest.approx(0.28 / 0.75)
+
+
+def test_uncorrelated_drivers_get_their_squared_correlation():
+    # With orthogonal drivers every order adds the same R2: each driver's share is r^2.
+    shares = shapley_r2(np.eye(3), np.array([0.5, -0.3, 0.1]))
+    assert shares == pytest.approx([0.25, 0.09, 0.01])
+
+
+def test_pairwise_correlation_matches_numpy():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=50)
+    y = 0.4 * x + rng.normal(size=50)
+    r = pairwise_correlation(50, x.sum(), y.sum(), x @ x, y @ y, x @ y)
+    assert r == pytest.approx(np.corrcoef(x, y)[0, 1], abs=1e-12)
+    assert np.isnan(pairwise_correlation(3, 3.0, 6.0, 3.0, 14.0, 6.0))  # x constant at 1
+
+
+def test_decomposition_matches_brute_force_ols():
+    # Four correlated drivers; the Shapley value computed independently: over all 24 orders of entry, the mean
+    # R2 a driver adds, each R2 an OLS fit of the rows themselves.
+    rng = np.random.default_rng(11)
+    common = rng.normal(size=400)
+    x = np.column_stack([common * w + rng.normal(size=400) for w in (0.2, 0.8, 0.5, 0.0)])
+    y = x @ np.array([0.9, 0.5, 0.3, 0.2]) + rng.normal(size=400)
+    r2 = {
+        subset: ols_r2(y, x[:, list(subset)]) if subset else 0.0
+        for size in range(5)
+        for subset in combinations(range(4), size)
+    }
+    expected = np.zeros(4)
+    for order in permutations(range(4)):
+        for place, driver in enumerate(order):
+            expected[driver] += r2[tuple(sorted(order[: place + 1]))] - r2[tuple(sorted(order[:place]))]
+    expected /= 24
+    data = pd.DataFrame({"nps": y, **{f"d{j}": x[:, j] for j in range(4)}})
+    result = driver_importance(co_moments(data), ["survey_id"], min_responses=30)
+    assert result["importance_r2"].to_numpy() == pytest.approx(expected, abs=1e-9)
+    assert result["model_r2"].iloc[0] == pytest.approx(r2[(0, 1, 2, 3)], abs=1e-9)
+    assert result["importance_share"].sum() == pytest.approx(1.0)
+    assert result["correlation"].to_numpy() == pytest.approx([np.corrcoef(y, x[:, j])[0, 1] for j in range(4)])
+    assert list(result["importance_status"].unique()) == ["fitted"]
+
+
+def test_drivers_with_too_few_responses_or_no_variance_are_left_out():
+    # d_rare is present in 5 of 40 rows (min 10), d_flat never varies: only d_ok is fitted, so it holds the
+    # whole R2, which is its squared correlation.
+    rng = np.random.default_rng(5)
+    y = rng.normal(size=40)
+    data = pd.DataFrame(
+        {
+            "nps": y,
+            "d_ok": y + rng.normal(size=40),
+            "d_rare": np.where(np.arange(40) < 5, y, np.nan),
+            "d_flat": np.ones(40),
+        }
+    )
+    result = driver_importance(co_moments(data), ["survey_id"], min_responses=10).set_index("driver_key")
+    assert result["importance_status"].to_dict() == {
+        "d_flat": "no_variance",
+        "d_ok": "fitted",
+        "d_rare": "too_few_responses",
+    }
+    assert result.loc["d_ok", "importance_r2"] == pytest.approx(result.loc["d_ok", "correlation"] ** 2)
+    assert result.loc["d_ok", "importance_share"] == pytest.approx(1.0)
+    assert result.loc["d_rare", "driver_responses"] == 5
+    assert np.isnan(result.loc["d_rare", "importance_r2"])
+
+
+def test_driver_importance_checks_its_input():
+    with pytest.raises(ValueError, match="lack the columns"):
+        driver_importance(pd.DataFrame({"survey_id": []}), ["survey_id"], min_responses=30)
+    with pytest.raises(ValueError, match="at least 2"):
+        driver_importance(co_moments(pd.DataFrame({"nps": [1.0, 2.0]})), ["survey_id"], min_responses=1)

@@ -1,0 +1,188 @@
+"""Key driver analysis from co-moments: how much of the variance of an outcome (the NPS score) each driver
+explains, without ever seeing a response row.
+
+An OLS R squared of any subset S of standardised predictors is a function of the correlations alone,
+R2(S) = r_yS' R_SS^-1 r_yS, so the Shapley decomposition of R2 (LMG: Lindeman, Merenda & Gold 1980; Grömping
+2007, "Estimators of relative importance in linear regression based on variance decomposition") is computed
+exactly over the 2^k subsets of the k drivers from the correlation matrix that prep_key_driver_moments' sums
+give. The dbt Python model prep_key_driver_importance is a thin call into driver_importance."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from math import factorial
+
+import numpy as np
+import pandas as pd
+
+OUTCOME = "nps"
+
+MOMENT_COLUMNS = (
+    "variable_a",
+    "variable_b",
+    "pair_count",
+    "sum_a",
+    "sum_b",
+    "sum_aa",
+    "sum_bb",
+    "sum_ab",
+)
+
+IMPORTANCE_COLUMNS = (
+    "driver_key",
+    "driver_responses",
+    "correlation",
+    "importance_r2",
+    "importance_share",
+    "model_r2",
+    "model_drivers",
+    "model_responses",
+    "importance_status",
+)
+
+
+def pairwise_correlation(
+    pair_count: float, sum_a: float, sum_b: float, sum_aa: float, sum_bb: float, sum_ab: float
+) -> float:
+    """Pearson's r of two variables from the sums over the rows where both are present; NaN when either does
+    not vary (or there are fewer than two rows)."""
+    if pair_count < 2:
+        return float("nan")
+    covariance = sum_ab - sum_a * sum_b / pair_count
+    variance_a = sum_aa - sum_a * sum_a / pair_count
+    variance_b = sum_bb - sum_b * sum_b / pair_count
+    # Sums of squares below a relative 1e-12 are rounding noise of a constant variable.
+    if variance_a <= 1e-12 * max(sum_aa, 1.0) or variance_b <= 1e-12 * max(sum_bb, 1.0):
+        return float("nan")
+    return float(np.clip(covariance / np.sqrt(variance_a * variance_b), -1.0, 1.0))
+
+
+def subset_r2(correlations: np.ndarray, outcome_correlations: np.ndarray, subset: tuple[int, ...]) -> float:
+    """R2 of the OLS regression of the outcome on the drivers in ``subset`` (indexes), from the drivers'
+    correlation matrix and their correlations with the outcome: r_yS' R_SS^-1 r_yS (0 for the empty set).
+    A pseudo-inverse keeps collinear drivers finite; the result is clipped to [0, 1] because a pairwise
+    complete matrix need not be positive semi-definite."""
+    if not subset:
+        return 0.0
+    index = list(subset)
+    r_ys = outcome_correlations[index]
+    r2 = float(r_ys @ np.linalg.pinv(correlations[np.ix_(index, index)]) @ r_ys)
+    return min(max(r2, 0.0), 1.0)
+
+
+def shapley_r2(correlations: np.ndarray, outcome_correlations: np.ndarray) -> np.ndarray:
+    """The LMG / Shapley share of R2 of each of the k drivers: the mean over all orders of entry of the R2 a
+    driver adds, i.e. sum over subsets S without j of |S|! (k - |S| - 1)! / k! x (R2(S + j) - R2(S)). The
+    shares add up to the R2 of all k drivers. Exact over the 2^k subsets (k is small: one R2 per subset)."""
+    k = len(outcome_correlations)
+    r2 = {
+        subset: subset_r2(correlations, outcome_correlations, subset)
+        for size in range(k + 1)
+        for subset in combinations(range(k), size)
+    }
+    shares = np.zeros(k)
+    for subset, subset_value in r2.items():
+        if len(subset) == k:
+            continue
+        weight = factorial(len(subset)) * factorial(k - len(subset) - 1) / factorial(k)
+        for driver in set(range(k)) - set(subset):
+            shares[driver] += weight * (r2[tuple(sorted((*subset, driver)))] - subset_value)
+    return shares
+
+
+def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame:
+    """One row per driver of one group's co-moments (IMPORTANCE_COLUMNS): drivers with at least
+    ``min_responses`` responses beside an NPS score and a correlation (both vary) enter the decomposition;
+    if a pair of them has fewer responses together, the one with fewer responses leaves, until every pair has
+    enough."""
+    pairs = {(row.variable_a, row.variable_b): row for row in moments.itertuples(index=False)}
+
+    def pair(a: str, b: str):
+        return pairs.get((a, b)) or pairs.get((b, a))
+
+    def correlation(a: str, b: str) -> float:
+        row = pair(a, b)
+        if row is None:
+            return float("nan")
+        if row.variable_a == a:
+            return pairwise_correlation(row.pair_count, row.sum_a, row.sum_b, row.sum_aa, row.sum_bb, row.sum_ab)
+        return pairwise_correlation(row.pair_count, row.sum_b, row.sum_a, row.sum_bb, row.sum_aa, row.sum_ab)
+
+    def together(a: str, b: str) -> int:
+        row = pair(a, b)
+        return 0 if row is None else int(row.pair_count)
+
+    drivers = sorted({name for key in pairs for name in key} - {OUTCOME})
+    responses = {driver: together(OUTCOME, driver) for driver in drivers}
+    outcome_r = {driver: correlation(OUTCOME, driver) for driver in drivers}
+    status = {
+        driver: "too_few_responses"
+        if responses[driver] < min_responses
+        else ("no_variance" if np.isnan(outcome_r[driver]) else "fitted")
+        for driver in drivers
+    }
+    kept = [driver for driver in drivers if status[driver] == "fitted"]
+    while True:
+        short = [(a, b) for a, b in combinations(kept, 2) if together(a, b) < min_responses]
+        if not short:
+            break
+        leaving = min(short[0], key=lambda driver: (responses[driver], driver))
+        status[leaving] = "too_few_responses_with_other_drivers"
+        kept.remove(leaving)
+    shares = np.zeros(0)
+    if kept:
+        matrix = np.array([[1.0 if a == b else correlation(a, b) for b in kept] for a in kept])
+        if np.isnan(matrix).any():
+            # A driver constant where it meets another: the decomposition is undefined for the group.
+            kept, shares = [], np.zeros(0)
+            status.update({driver: "no_variance" for driver in drivers if status[driver] == "fitted"})
+        else:
+            shares = shapley_r2(matrix, np.array([outcome_r[driver] for driver in kept]))
+    model_r2 = float(shares.sum()) if kept else float("nan")
+    share_of = dict(zip(kept, shares, strict=True))
+    return pd.DataFrame(
+        {
+            "driver_key": drivers,
+            "driver_responses": [responses[driver] for driver in drivers],
+            "correlation": [outcome_r[driver] for driver in drivers],
+            "importance_r2": [share_of.get(driver, np.nan) for driver in drivers],
+            "importance_share": [
+                share_of[driver] / model_r2 if driver in share_of and model_r2 > 0 else np.nan
+                for driver in drivers
+            ],
+            "model_r2": [model_r2 if driver in share_of else np.nan for driver in drivers],
+            "model_drivers": [len(kept) if driver in share_of else 0 for driver in drivers],
+            "model_responses": [
+                min(together(a, b) for a in [OUTCOME, *kept] for b in [OUTCOME, *kept]) if driver in share_of else 0
+                for driver in drivers
+            ],
+            "importance_status": [status[driver] for driver in drivers],
+        },
+        columns=list(IMPORTANCE_COLUMNS),
+    )
+
+
+def driver_importance(moments: pd.DataFrame, group_columns: list[str], min_responses: int) -> pd.DataFrame:
+    """Per group (``group_columns``, e.g. period, survey and segment) and driver: the driver's correlation with
+    the NPS score and its LMG share of R2 (importance_r2, adding up to model_r2 over the group's fitted
+    drivers; importance_share = importance_r2 / model_r2, adding up to 1).
+
+    ``moments`` has ``group_columns`` and MOMENT_COLUMNS: one row per unordered pair of variables (the outcome
+    'nps' and the drivers, each variable also paired with itself) with the count and sums over the responses
+    where both are present (pairwise complete). Returns ``group_columns`` + IMPORTANCE_COLUMNS, one row per
+    driver paired with the outcome in the group; importance_status says why a driver was left out.
+    Raises ValueError when a column is missing or min_responses < 2."""
+    missing = [column for column in [*group_columns, *MOMENT_COLUMNS] if column not in moments.columns]
+    if missing:
+        raise ValueError(f"the co-moments lack the columns {missing}")
+    if int(min_responses) < 2:
+        raise ValueError(f"min_responses must be at least 2, got {min_responses!r}")
+    results = [
+        _group_importance(group, int(min_responses)).assign(
+            **dict(zip(group_columns, key if isinstance(key, tuple) else (key,), strict=True))
+        )
+        for key, group in moments.groupby(group_columns, sort=True, dropna=False)
+    ]
+    if not results:
+        return pd.DataFrame(columns=[*group_columns, *IMPORTANCE_COLUMNS])
+    return pd.concat(results, ignore_index=True)[[*group_columns, *IMPORTANCE_COLUMNS]]
