@@ -1,0 +1,123 @@
+{#- Key drivers of NPS per reported year, survey, segment and driver: how much each driver question and each
+    operational figure explains the NPS score (correlation and LMG share of R2 from
+    prep_key_driver_importance), beside the driver's performance (its mean, and the share of responses meeting
+    its target, from the co-moments' own rows of prep_key_driver_moments), and the quadrant of an
+    importance-performance chart (Martilla & James 1977): importance is high from
+    var('key_drivers_high_importance_factor') x the mean share (1 / the drivers fitted), performance low below
+    var('key_drivers_low_performance_share') of responses meeting the target. The Python model returns pandas
+    types: cast back here. -#}
+{%- set group_columns = ['period_grain', 'period_start', 'survey_id', 'segment_dimension', 'segment_value'] -%}
+
+with importance as (
+    select * from {{ ref('prep_key_driver_importance') }}
+),
+
+moments as (
+    select * from {{ ref('prep_key_driver_moments') }}
+),
+
+targets as (
+    select * from {{ ref('key_driver_targets') }}
+),
+
+variable_totals as (
+    select
+        {{ group_columns | join(',\n        ') }},
+        variable_a as variable_key,
+        pair_count as value_count,
+        good_count_a as good_count,
+        sum_a as value_sum
+    from moments
+    where variable_a = variable_b
+),
+
+typed_importance as (
+    select
+        cast(period_grain as {{ dbt.type_string() }}) as period_grain,
+        cast(period_start as date) as period_start,
+        cast(survey_id as {{ dbt.type_string() }}) as survey_id,
+        cast(segment_dimension as {{ dbt.type_string() }}) as segment_dimension,
+        cast(segment_value as {{ dbt.type_string() }}) as segment_value,
+        cast(driver_key as {{ dbt.type_string() }}) as driver_key,
+        cast(driver_responses as {{ dbt.type_bigint() }}) as driver_responses,
+        cast(correlation as {{ type_double() }}) as correlation,
+        cast(importance_r2 as {{ type_double() }}) as importance_r2,
+        cast(importance_share as {{ type_double() }}) as importance_share,
+        cast(model_r2 as {{ type_double() }}) as model_r2,
+        cast(model_drivers as {{ dbt.type_bigint() }}) as model_drivers,
+        cast(model_responses as {{ dbt.type_bigint() }}) as model_responses,
+        cast(importance_status as {{ dbt.type_string() }}) as importance_status
+    from importance
+),
+
+joined as (
+    select
+        typed_importance.*,
+        case when targets.driver_key is null then 'question' else 'operational' end as driver_type,
+        coalesce(targets.unit, 'score') as performance_unit,
+        nps_totals.value_count as nps_responses,
+        driver_totals.good_count as driver_values_meeting_target,
+        driver_totals.value_sum / nullif(driver_totals.value_count, 0) as performance_mean,
+        cast(driver_totals.good_count as {{ type_double() }}) / nullif(driver_totals.value_count, 0)
+            as performance_share
+    from typed_importance
+    left join targets
+        on typed_importance.driver_key = targets.driver_key
+    left join variable_totals as driver_totals
+        on
+            {%- for column in group_columns %}
+            typed_importance.{{ column }} = driver_totals.{{ column }} and
+            {%- endfor %}
+            typed_importance.driver_key = driver_totals.variable_key
+    left join variable_totals as nps_totals
+        on
+            {%- for column in group_columns %}
+            typed_importance.{{ column }} = nps_totals.{{ column }} and
+            {%- endfor %}
+            nps_totals.variable_key = 'nps'
+),
+
+judged as (
+    select
+        *,
+        importance_share
+        >= {{ var('key_drivers_high_importance_factor') | float }} / nullif(model_drivers, 0) as is_high_importance,
+        performance_share < {{ var('key_drivers_low_performance_share') | float }} as is_low_performance
+    from joined
+),
+
+final as (
+    select
+        period_grain,
+        period_start,
+        survey_id,
+        segment_dimension,
+        segment_value,
+        driver_key,
+        driver_type,
+        cast(nps_responses as {{ dbt.type_bigint() }}) as nps_responses,
+        driver_responses,
+        correlation,
+        importance_r2,
+        importance_share,
+        model_r2,
+        model_drivers,
+        model_responses,
+        importance_status,
+        performance_unit,
+        cast(driver_values_meeting_target as {{ dbt.type_bigint() }}) as driver_values_meeting_target,
+        cast(performance_mean as {{ type_double() }}) as performance_mean,
+        cast(performance_share as {{ type_double() }}) as performance_share,
+        is_high_importance,
+        is_low_performance,
+        cast(case
+            when importance_status <> 'fitted' then null
+            when is_high_importance and is_low_performance then 'fix_first'
+            when is_high_importance then 'keep_up'
+            when is_low_performance then 'low_priority'
+            else 'possible_overkill'
+        end as {{ dbt.type_string() }}) as quadrant
+    from judged
+)
+
+select * from final
