@@ -41,9 +41,11 @@ scored_answers as (
         answers.is_positive,
         questions.metric,
         questions.driver_name,
-        questions.higher_is_better,
-        questions.scale_min,
-        questions.scale_max
+        {#- top-2-box: the two best points of the question's scale #}
+        case
+            when questions.higher_is_better then answers.score >= questions.scale_max - 1
+            else answers.score <= questions.scale_min + 1
+        end as is_top_two_box
     from answers
     inner join questions
         on answers.question_id = questions.question_id
@@ -72,17 +74,12 @@ nps_responses as (
     where scored_answers.metric = 'nps'
 ),
 
-{# Top-2-box: the two best points of the question's scale. #}
 question_values as (
     select
         scored_answers.response_id,
         cast(scored_answers.driver_name as {{ dbt.type_string() }}) as variable_key,
         scored_answers.score as variable_value,
-        case
-            when scored_answers.higher_is_better
-                then case when scored_answers.score >= scored_answers.scale_max - 1 then 1 else 0 end
-            else case when scored_answers.score <= scored_answers.scale_min + 1 then 1 else 0 end
-        end as is_good
+        case when scored_answers.is_top_two_box then 1 else 0 end as is_good
     from scored_answers
     where scored_answers.metric = 'driver' and scored_answers.driver_name is not null
 ),
@@ -96,7 +93,9 @@ ticket_durations as (
         {#- the adapter's datediff renders longer than the line limit #}
         {{ dbt.datediff('created_at', 'first_response_at', 'second') }} / 3600.0 as first_response_hours,  -- noqa: LT05
         {{ dbt.datediff('created_at', 'solved_at', 'second') }} / 3600.0 as resolution_hours,  -- noqa: LT05
-        case when agent_replies <= 1 and reopened_count = 0 then 1.0 else 0.0 end as first_contact_resolution
+        case
+            when agent_replies <= 1 and reopened_count = 0 then 1.0 else 0.0
+        end as first_contact_resolution
     from tickets
 ),
 
@@ -109,7 +108,8 @@ recent_tickets as (
                 then ticket_durations.first_response_hours
         end as first_response_hours,
         case
-            when ticket_durations.solved_at <= nps_responses.submitted_at then ticket_durations.resolution_hours
+            when ticket_durations.solved_at <= nps_responses.submitted_at
+                then ticket_durations.resolution_hours
         end as resolution_hours,
         case
             when ticket_durations.solved_at <= nps_responses.submitted_at

@@ -6,7 +6,11 @@
     var('key_drivers_high_importance_factor') x the mean share (1 / the drivers fitted), performance low below
     var('key_drivers_low_performance_share') of responses meeting the target. The Python model returns pandas
     types: cast back here. -#}
-{%- set group_columns = ['period_grain', 'period_start', 'survey_id', 'segment_dimension', 'segment_value'] -%}
+{%- set group_columns = [
+    'period_grain', 'period_start', 'survey_id', 'segment_dimension', 'segment_value',
+] -%}
+{%- set high_importance_factor = var('key_drivers_high_importance_factor') | float -%}
+{%- set low_performance_share = var('key_drivers_low_performance_share') | float -%}
 
 with importance as (
     select * from {{ ref('prep_key_driver_importance') }}
@@ -65,24 +69,27 @@ joined as (
         on typed_importance.driver_key = targets.driver_key
     left join variable_totals as driver_totals
         on
-            {%- for column in group_columns %}
-            typed_importance.{{ column }} = driver_totals.{{ column }} and
-            {%- endfor %}
-            typed_importance.driver_key = driver_totals.variable_key
+            typed_importance.period_grain = driver_totals.period_grain
+            and typed_importance.period_start = driver_totals.period_start
+            and typed_importance.survey_id = driver_totals.survey_id
+            and typed_importance.segment_dimension = driver_totals.segment_dimension
+            and typed_importance.segment_value = driver_totals.segment_value
+            and typed_importance.driver_key = driver_totals.variable_key
     left join variable_totals as nps_totals
         on
-            {%- for column in group_columns %}
-            typed_importance.{{ column }} = nps_totals.{{ column }} and
-            {%- endfor %}
-            nps_totals.variable_key = 'nps'
+            typed_importance.period_grain = nps_totals.period_grain
+            and typed_importance.period_start = nps_totals.period_start
+            and typed_importance.survey_id = nps_totals.survey_id
+            and typed_importance.segment_dimension = nps_totals.segment_dimension
+            and typed_importance.segment_value = nps_totals.segment_value
+            and nps_totals.variable_key = 'nps'
 ),
 
 judged as (
     select
         *,
-        importance_share
-        >= {{ var('key_drivers_high_importance_factor') | float }} / nullif(model_drivers, 0) as is_high_importance,
-        performance_share < {{ var('key_drivers_low_performance_share') | float }} as is_low_performance
+        importance_share >= {{ high_importance_factor }} / nullif(model_drivers, 0) as is_high_importance,
+        performance_share < {{ low_performance_share }} as is_low_performance
     from joined
 ),
 

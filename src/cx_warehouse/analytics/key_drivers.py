@@ -104,9 +104,8 @@ def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame
         row = pair(a, b)
         if row is None:
             return float("nan")
-        if row.variable_a == a:
-            return pairwise_correlation(row.pair_count, row.sum_a, row.sum_b, row.sum_aa, row.sum_bb, row.sum_ab)
-        return pairwise_correlation(row.pair_count, row.sum_b, row.sum_a, row.sum_bb, row.sum_aa, row.sum_ab)
+        # r is symmetric: the order of the pair does not matter.
+        return pairwise_correlation(row.pair_count, row.sum_a, row.sum_b, row.sum_aa, row.sum_bb, row.sum_ab)
 
     def together(a: str, b: str) -> int:
         row = pair(a, b)
@@ -139,6 +138,7 @@ def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame
         else:
             shares = shapley_r2(matrix, np.array([outcome_r[driver] for driver in kept]))
     model_r2 = float(shares.sum()) if kept else float("nan")
+    model_responses = min(together(a, b) for a in [OUTCOME, *kept] for b in [OUTCOME, *kept]) if kept else 0
     share_of = dict(zip(kept, shares, strict=True))
     return pd.DataFrame(
         {
@@ -152,10 +152,7 @@ def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame
             ],
             "model_r2": [model_r2 if driver in share_of else np.nan for driver in drivers],
             "model_drivers": [len(kept) if driver in share_of else 0 for driver in drivers],
-            "model_responses": [
-                min(together(a, b) for a in [OUTCOME, *kept] for b in [OUTCOME, *kept]) if driver in share_of else 0
-                for driver in drivers
-            ],
+            "model_responses": [model_responses if driver in share_of else 0 for driver in drivers],
             "importance_status": [status[driver] for driver in drivers],
         },
         columns=list(IMPORTANCE_COLUMNS),
@@ -163,8 +160,8 @@ def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame
 
 
 def driver_importance(moments: pd.DataFrame, group_columns: list[str], min_responses: int) -> pd.DataFrame:
-    """Per group (``group_columns``, e.g. period, survey and segment) and driver: the driver's correlation with
-    the NPS score and its LMG share of R2 (importance_r2, adding up to model_r2 over the group's fitted
+    """Per group (``group_columns``, e.g. period, survey and segment) and driver: the driver's correlation
+    with the NPS score and its LMG share of R2 (importance_r2, adding up to model_r2 over the group's fitted
     drivers; importance_share = importance_r2 / model_r2, adding up to 1).
 
     ``moments`` has ``group_columns`` and MOMENT_COLUMNS: one row per unordered pair of variables (the outcome
