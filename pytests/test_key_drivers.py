@@ -21,15 +21,19 @@ MOMENT_SUMS = ["pair_count", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab"]
 
 def co_moments(data: pd.DataFrame) -> pd.DataFrame:
     """The rows prep_key_driver_moments holds for one group: every unordered pair of columns (each column with
-    itself too) with the count and sums over the rows where both are present."""
+    itself too) with the count and sums over the rows where both are present (a positive value counts as
+    meeting the target)."""
     pairs = [*combinations(sorted(data.columns), 2), *((column, column) for column in data.columns)]
     moments = []
     for a, b in pairs:
         present = data[a].notna() & data[b].notna()
         x, y = data.loc[present, a].to_numpy(float), data.loc[present, b].to_numpy(float)
-        moments.append((a, b, len(x), x.sum(), y.sum(), (x * x).sum(), (y * y).sum(), (x * y).sum()))
-    columns = ["variable_a", "variable_b", "pair_count", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab"]
-    return pd.DataFrame(moments, columns=columns).assign(survey_id="S1")
+        moments.append(
+            (a, b, len(x), (x > 0).sum(), x.sum(), y.sum(), (x * x).sum(), (y * y).sum(), (x * y).sum())
+        )
+    return pd.DataFrame(
+        moments, columns=["variable_a", "variable_b", "pair_count", "good_count_a", *MOMENT_SUMS[1:]]
+    ).assign(survey_id="S1")
 
 
 def ols_r2(y: np.ndarray, x: np.ndarray) -> float:
@@ -114,6 +118,9 @@ def test_drivers_with_too_few_responses_or_no_variance_are_left_out():
     assert result.loc["d_ok", "importance_r2"] == pytest.approx(result.loc["d_ok", "correlation"] ** 2)
     assert result.loc["d_ok", "importance_share"] == pytest.approx(1.0)
     assert result.loc["d_rare", "driver_responses"] == 5
+    assert result.loc["d_rare", "driver_value_sum"] == pytest.approx(y[:5].sum())
+    assert result.loc["d_rare", "driver_values_meeting_target"] == (y[:5] > 0).sum()
+    assert (result["nps_responses"] == 40).all()
     assert np.isnan(result.loc["d_rare", "importance_r2"])
 
 
@@ -134,13 +141,13 @@ def test_sql_co_moments_match_numpy(warehouse: BuildSettings):
     # computed by numpy from prep_key_driver_values' rows (one column per variable, pairwise complete).
     values = query(
         warehouse,
-        "select response_id, variable_key, variable_value, extract(year from submitted_month) as year "
-        "from prep_key_driver_values where survey_id = 'SRV-REL'",
+        "select response_id, variable_key, variable_value, is_good,"
+        " extract(year from submitted_month) as year from prep_key_driver_values where survey_id = 'SRV-REL'",
     )
     moments = query(
         warehouse,
         "select extract(year from period_start) as year, variable_a, variable_b, "
-        + ", ".join(MOMENT_SUMS)
+        + ", ".join([*MOMENT_SUMS, "good_count_a"])
         + " from prep_key_driver_moments where survey_id = 'SRV-REL' and segment_dimension = 'all'",
     )
     assert set(moments["year"]) == set(values["year"])
@@ -153,6 +160,12 @@ def test_sql_co_moments_match_numpy(warehouse: BuildSettings):
         assert list(actual.index) == list(expected.index)
         for column in MOMENT_SUMS:
             assert actual[column].to_numpy(float) == pytest.approx(expected[column].to_numpy(float), rel=1e-9)
+        good = rows.groupby("variable_key")["is_good"].sum()
+        diagonal = actual[actual.index.get_level_values(0) == actual.index.get_level_values(1)]
+        assert (
+            dict(zip(diagonal.index.get_level_values(0), diagonal["good_count_a"], strict=True))
+            == good.to_dict()
+        )
 
 
 def test_planted_drivers_come_out_on_top(warehouse: BuildSettings):

@@ -1,14 +1,11 @@
 {#- Key drivers of NPS per reported year, survey, segment and driver: how much each driver question and each
     operational figure explains the NPS score (correlation and LMG share of R2 from
     prep_key_driver_importance), beside the driver's performance (its mean, and the share of responses meeting
-    its target, from the co-moments' own rows of prep_key_driver_moments), and the quadrant of an
+    its target, which the Python model carries from the co-moments), and the quadrant of an
     importance-performance chart (Martilla & James 1977): importance is high from
     var('key_drivers_high_importance_factor') x the mean share (1 / the drivers fitted), performance low below
     var('key_drivers_low_performance_share') of responses meeting the target. The Python model returns pandas
     types: cast back here. -#}
-{%- set group_columns = [
-    'period_grain', 'period_start', 'survey_id', 'segment_dimension', 'segment_value',
-] -%}
 {%- set high_importance_factor = var('key_drivers_high_importance_factor') | float -%}
 {%- set low_performance_share = var('key_drivers_low_performance_share') | float -%}
 
@@ -16,23 +13,8 @@ with importance as (
     select * from {{ ref('prep_key_driver_importance') }}
 ),
 
-moments as (
-    select * from {{ ref('prep_key_driver_moments') }}
-),
-
 targets as (
     select * from {{ ref('key_driver_targets') }}
-),
-
-variable_totals as (
-    select
-        {{ group_columns | join(',\n        ') }},
-        variable_a as variable_key,
-        pair_count as value_count,
-        good_count_a as good_count,
-        sum_a as value_sum
-    from moments
-    where variable_a = variable_b
 ),
 
 typed_importance as (
@@ -43,7 +25,10 @@ typed_importance as (
         cast(segment_dimension as {{ dbt.type_string() }}) as segment_dimension,
         cast(segment_value as {{ dbt.type_string() }}) as segment_value,
         cast(driver_key as {{ dbt.type_string() }}) as driver_key,
+        cast(nps_responses as {{ dbt.type_bigint() }}) as nps_responses,
         cast(driver_responses as {{ dbt.type_bigint() }}) as driver_responses,
+        cast(driver_values_meeting_target as {{ dbt.type_bigint() }}) as driver_values_meeting_target,
+        cast(driver_value_sum as {{ type_double() }}) as driver_value_sum,
         cast(correlation as {{ type_double() }}) as correlation,
         cast(importance_r2 as {{ type_double() }}) as importance_r2,
         cast(importance_share as {{ type_double() }}) as importance_share,
@@ -59,30 +44,12 @@ joined as (
         typed_importance.*,
         case when targets.driver_key is null then 'question' else 'operational' end as driver_type,
         coalesce(targets.unit, 'score') as performance_unit,
-        nps_totals.value_count as nps_responses,
-        driver_totals.good_count as driver_values_meeting_target,
-        driver_totals.value_sum / nullif(driver_totals.value_count, 0) as performance_mean,
-        cast(driver_totals.good_count as {{ type_double() }}) / nullif(driver_totals.value_count, 0)
-            as performance_share
+        typed_importance.driver_value_sum / nullif(typed_importance.driver_responses, 0) as performance_mean,
+        cast(typed_importance.driver_values_meeting_target as {{ type_double() }})
+        / nullif(typed_importance.driver_responses, 0) as performance_share
     from typed_importance
     left join targets
         on typed_importance.driver_key = targets.driver_key
-    left join variable_totals as driver_totals
-        on
-            typed_importance.period_grain = driver_totals.period_grain
-            and typed_importance.period_start = driver_totals.period_start
-            and typed_importance.survey_id = driver_totals.survey_id
-            and typed_importance.segment_dimension = driver_totals.segment_dimension
-            and typed_importance.segment_value = driver_totals.segment_value
-            and typed_importance.driver_key = driver_totals.variable_key
-    left join variable_totals as nps_totals
-        on
-            typed_importance.period_grain = nps_totals.period_grain
-            and typed_importance.period_start = nps_totals.period_start
-            and typed_importance.survey_id = nps_totals.survey_id
-            and typed_importance.segment_dimension = nps_totals.segment_dimension
-            and typed_importance.segment_value = nps_totals.segment_value
-            and nps_totals.variable_key = 'nps'
 ),
 
 judged as (
@@ -102,7 +69,7 @@ final as (
         segment_value,
         driver_key,
         driver_type,
-        cast(nps_responses as {{ dbt.type_bigint() }}) as nps_responses,
+        nps_responses,
         driver_responses,
         correlation,
         importance_r2,
@@ -112,7 +79,7 @@ final as (
         model_responses,
         importance_status,
         performance_unit,
-        cast(driver_values_meeting_target as {{ dbt.type_bigint() }}) as driver_values_meeting_target,
+        driver_values_meeting_target,
         cast(performance_mean as {{ type_double() }}) as performance_mean,
         cast(performance_share as {{ type_double() }}) as performance_share,
         is_high_importance,

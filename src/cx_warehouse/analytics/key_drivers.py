@@ -21,6 +21,7 @@ MOMENT_COLUMNS = (
     "variable_a",
     "variable_b",
     "pair_count",
+    "good_count_a",
     "sum_a",
     "sum_b",
     "sum_aa",
@@ -30,7 +31,10 @@ MOMENT_COLUMNS = (
 
 IMPORTANCE_COLUMNS = (
     "driver_key",
+    "nps_responses",
     "driver_responses",
+    "driver_values_meeting_target",
+    "driver_value_sum",
     "correlation",
     "importance_r2",
     "importance_share",
@@ -113,6 +117,8 @@ def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame
 
     drivers = sorted({name for key in pairs for name in key} - {OUTCOME})
     responses = {driver: together(OUTCOME, driver) for driver in drivers}
+    # A variable's row with itself holds its own count of values meeting the target and its sum.
+    own = {driver: pair(driver, driver) for driver in drivers}
     outcome_r = {driver: correlation(OUTCOME, driver) for driver in drivers}
     status = {
         driver: "too_few_responses"
@@ -143,7 +149,12 @@ def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame
     return pd.DataFrame(
         {
             "driver_key": drivers,
+            "nps_responses": together(OUTCOME, OUTCOME),
             "driver_responses": [responses[driver] for driver in drivers],
+            "driver_values_meeting_target": [
+                np.nan if own[driver] is None else own[driver].good_count_a for driver in drivers
+            ],
+            "driver_value_sum": [np.nan if own[driver] is None else own[driver].sum_a for driver in drivers],
             "correlation": [outcome_r[driver] for driver in drivers],
             "importance_r2": [share_of.get(driver, np.nan) for driver in drivers],
             "importance_share": [
@@ -167,7 +178,9 @@ def driver_importance(moments: pd.DataFrame, group_columns: list[str], min_respo
     ``moments`` has ``group_columns`` and MOMENT_COLUMNS: one row per unordered pair of variables (the outcome
     'nps' and the drivers, each variable also paired with itself) with the count and sums over the responses
     where both are present (pairwise complete). Returns ``group_columns`` + IMPORTANCE_COLUMNS, one row per
-    driver paired with the outcome in the group; importance_status says why a driver was left out.
+    driver paired with the outcome in the group; importance_status says why a driver was left out. The
+    group's NPS responses and, from the driver's row with itself, its values meeting the target and their sum
+    come along, so that the mart reads this one relation.
     Raises ValueError when a column is missing or min_responses < 2."""
     missing = [column for column in [*group_columns, *MOMENT_COLUMNS] if column not in moments.columns]
     if missing:
