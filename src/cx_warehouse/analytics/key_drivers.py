@@ -9,7 +9,8 @@ give. The dbt Python model prep_key_driver_importance is a thin call into driver
 
 from __future__ import annotations
 
-from itertools import combinations
+from collections import namedtuple
+from itertools import combinations, groupby
 from math import factorial
 
 import numpy as np
@@ -28,6 +29,8 @@ MOMENT_COLUMNS = (
     "sum_bb",
     "sum_ab",
 )
+
+MomentRow = namedtuple("MomentRow", MOMENT_COLUMNS)
 
 IMPORTANCE_COLUMNS = (
     "driver_key",
@@ -61,17 +64,21 @@ def pairwise_correlation(
     return float(np.clip(covariance / np.sqrt(variance_a * variance_b), -1.0, 1.0))
 
 
-def subset_r2(correlations: np.ndarray, outcome_correlations: np.ndarray, subset: tuple[int, ...]) -> float:
-    """R2 of the OLS regression of the outcome on the drivers in ``subset`` (indexes), from the drivers'
-    correlation matrix and their correlations with the outcome: r_yS' R_SS^-1 r_yS (0 for the empty set).
-    A pseudo-inverse keeps collinear drivers finite; the result is clipped to [0, 1] because a pairwise
-    complete matrix need not be positive semi-definite."""
-    if not subset:
-        return 0.0
-    index = list(subset)
-    r_ys = outcome_correlations[index]
-    r2 = float(r_ys @ np.linalg.pinv(correlations[np.ix_(index, index)]) @ r_ys)
-    return min(max(r2, 0.0), 1.0)
+def subset_r2(correlations: np.ndarray, outcome_correlations: np.ndarray) -> np.ndarray:
+    """R2 of the OLS regression of the outcome on every subset of the k drivers, indexed by the subset's bit
+    mask (bit j set: driver j is in it; R2 of the empty set 0), from the drivers' correlation matrix and their
+    correlations with the outcome: r_yS' R_SS^-1 r_yS. The subsets of one size are solved in one batched call.
+    A pseudo-inverse keeps collinear drivers finite; R2 is clipped to [0, 1] because a pairwise complete
+    matrix need not be positive semi-definite."""
+    k = len(outcome_correlations)
+    r2 = np.zeros(2**k)
+    for size in range(1, k + 1):
+        subsets = np.array(list(combinations(range(k), size)))
+        r_ys = outcome_correlations[subsets]
+        inverses = np.linalg.pinv(correlations[subsets[:, :, None], subsets[:, None, :]])
+        masks = (1 << subsets).sum(axis=1)
+        r2[masks] = np.einsum("ni,nij,nj->n", r_ys, inverses, r_ys)
+    return np.clip(r2, 0.0, 1.0)
 
 
 def shapley_r2(correlations: np.ndarray, outcome_correlations: np.ndarray) -> np.ndarray:
@@ -79,27 +86,23 @@ def shapley_r2(correlations: np.ndarray, outcome_correlations: np.ndarray) -> np
     driver adds, i.e. sum over subsets S without j of |S|! (k - |S| - 1)! / k! x (R2(S + j) - R2(S)). The
     shares add up to the R2 of all k drivers. Exact over the 2^k subsets (k is small: one R2 per subset)."""
     k = len(outcome_correlations)
-    r2 = {
-        subset: subset_r2(correlations, outcome_correlations, subset)
-        for size in range(k + 1)
-        for subset in combinations(range(k), size)
-    }
+    r2 = subset_r2(correlations, outcome_correlations)
+    masks = np.arange(2**k)
+    sizes = np.array([bin(mask).count("1") for mask in masks])
+    weights = np.array([factorial(size) * factorial(k - size - 1) / factorial(k) for size in range(k)])
     shares = np.zeros(k)
-    for subset, subset_value in r2.items():
-        if len(subset) == k:
-            continue
-        weight = factorial(len(subset)) * factorial(k - len(subset) - 1) / factorial(k)
-        for driver in set(range(k)) - set(subset):
-            shares[driver] += weight * (r2[tuple(sorted((*subset, driver)))] - subset_value)
+    for driver in range(k):
+        without = masks[(masks >> driver) & 1 == 0]
+        shares[driver] = weights[sizes[without]] @ (r2[without | (1 << driver)] - r2[without])
     return shares
 
 
-def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame:
-    """One row per driver of one group's co-moments (IMPORTANCE_COLUMNS): drivers with at least
+def _group_importance(moments: list[MomentRow], min_responses: int) -> list[dict]:
+    """One row per driver of one group's co-moments (a dict of IMPORTANCE_COLUMNS): drivers with at least
     ``min_responses`` responses beside an NPS score and a correlation (both vary) enter the decomposition;
     if a pair of them has fewer responses together, the one with fewer responses leaves, until every pair has
     enough."""
-    pairs = {(row.variable_a, row.variable_b): row for row in moments.itertuples(index=False)}
+    pairs = {(row.variable_a, row.variable_b): row for row in moments}
 
     def pair(a: str, b: str):
         return pairs.get((a, b)) or pairs.get((b, a))
@@ -146,28 +149,25 @@ def _group_importance(moments: pd.DataFrame, min_responses: int) -> pd.DataFrame
     model_r2 = float(shares.sum()) if kept else float("nan")
     model_responses = min(together(a, b) for a in [OUTCOME, *kept] for b in [OUTCOME, *kept]) if kept else 0
     share_of = dict(zip(kept, shares, strict=True))
-    return pd.DataFrame(
+    return [
         {
-            "driver_key": drivers,
+            "driver_key": driver,
             "nps_responses": together(OUTCOME, OUTCOME),
-            "driver_responses": [responses[driver] for driver in drivers],
-            "driver_values_meeting_target": [
-                np.nan if own[driver] is None else own[driver].good_count_a for driver in drivers
-            ],
-            "driver_value_sum": [np.nan if own[driver] is None else own[driver].sum_a for driver in drivers],
-            "correlation": [outcome_r[driver] for driver in drivers],
-            "importance_r2": [share_of.get(driver, np.nan) for driver in drivers],
-            "importance_share": [
-                share_of[driver] / model_r2 if driver in share_of and model_r2 > 0 else np.nan
-                for driver in drivers
-            ],
-            "model_r2": [model_r2 if driver in share_of else np.nan for driver in drivers],
-            "model_drivers": [len(kept) if driver in share_of else 0 for driver in drivers],
-            "model_responses": [model_responses if driver in share_of else 0 for driver in drivers],
-            "importance_status": [status[driver] for driver in drivers],
-        },
-        columns=list(IMPORTANCE_COLUMNS),
-    )
+            "driver_responses": responses[driver],
+            "driver_values_meeting_target": np.nan if own[driver] is None else own[driver].good_count_a,
+            "driver_value_sum": np.nan if own[driver] is None else own[driver].sum_a,
+            "correlation": outcome_r[driver],
+            "importance_r2": share_of.get(driver, np.nan),
+            "importance_share": share_of[driver] / model_r2
+            if driver in share_of and model_r2 > 0
+            else np.nan,
+            "model_r2": model_r2 if driver in share_of else np.nan,
+            "model_drivers": len(kept) if driver in share_of else 0,
+            "model_responses": model_responses if driver in share_of else 0,
+            "importance_status": status[driver],
+        }
+        for driver in drivers
+    ]
 
 
 def driver_importance(moments: pd.DataFrame, group_columns: list[str], min_responses: int) -> pd.DataFrame:
@@ -187,12 +187,13 @@ def driver_importance(moments: pd.DataFrame, group_columns: list[str], min_respo
         raise ValueError(f"the co-moments lack the columns {missing}")
     if int(min_responses) < 2:
         raise ValueError(f"min_responses must be at least 2, got {min_responses!r}")
-    results = [
-        _group_importance(group, int(min_responses)).assign(
-            **dict(zip(group_columns, key if isinstance(key, tuple) else (key,), strict=True))
-        )
-        for key, group in moments.groupby(group_columns, sort=True, dropna=False)
+    # Plain tuples grouped in Python: pandas' per-group frames cost more than the fits.
+    width = len(group_columns)
+    columns = [moments[column].tolist() for column in [*group_columns, *MOMENT_COLUMNS]]
+    records = sorted(zip(*columns, strict=True))
+    rows = [
+        {**dict(zip(group_columns, key, strict=True)), **row}
+        for key, group in groupby(records, key=lambda record: record[:width])
+        for row in _group_importance([MomentRow(*record[width:]) for record in group], int(min_responses))
     ]
-    if not results:
-        return pd.DataFrame(columns=[*group_columns, *IMPORTANCE_COLUMNS])
-    return pd.concat(results, ignore_index=True)[[*group_columns, *IMPORTANCE_COLUMNS]]
+    return pd.DataFrame(rows, columns=[*group_columns, *IMPORTANCE_COLUMNS])
