@@ -1,11 +1,14 @@
 {#- The variables of the key driver analysis, one row per NPS response and variable: the NPS score itself
     (variable 'nps'), each driver question answered in the same response (variable: its driver_name), and
-    the account's operational figures from before the response (seed key_driver_targets): the median hours
-    to the first reply and to the solve of its tickets created in the var('key_drivers_support_window_days')
-    days before the response and answered / solved by then, the share of those solved at the first contact,
-    and the days its onboarding took when it went live before the response. A figure the account does not
-    have (no ticket in the window) is no row: the co-moments are pairwise complete. is_good says whether the
-    value meets the driver's target (promoter for NPS, top-2-box for a question, the seed's target). -#}
+    the account's operational figures from before the response (the operational drivers of seed
+    metric_cascade, with their definitions in prep_metric_components__operations): the median hours to the
+    first reply and to the solve of its tickets created in the var('key_drivers_support_window_days') days
+    before the response and answered / solved by then, the percentage of those solved at the first contact
+    (never reopened, at most var('first_contact_max_agent_replies') agent replies), and the days its
+    onboarding took when it went live before the response. A figure the account does not have (no ticket in
+    the window) is no row: the co-moments are pairwise complete. is_good says whether the value meets the
+    variable's target (promoter for NPS, top-2-box for a question, the seed's target in its direction). -#}
+{%- set max_replies = checked_var('first_contact_max_agent_replies', 'whole_number') %}
 
 with answers as (
     select * from {{ ref('fct_survey_answers') }}
@@ -30,7 +33,8 @@ onboarding_projects as (
 ),
 
 targets as (
-    select * from {{ ref('key_driver_targets') }}
+    select * from {{ ref('metric_cascade') }}
+    where cascade_level = 'operational_driver'
 ),
 
 scored_answers as (
@@ -94,7 +98,7 @@ ticket_durations as (
         {{ dbt.datediff('created_at', 'first_response_at', 'second') }} / 3600.0 as first_response_hours,  -- noqa: LT05
         {{ dbt.datediff('created_at', 'solved_at', 'second') }} / 3600.0 as resolution_hours,  -- noqa: LT05
         case
-            when agent_replies <= 1 and reopened_count = 0 then 1.0 else 0.0
+            when agent_replies <= {{ max_replies }} and reopened_count = 0 then 100.0 else 0.0
         end as first_contact_resolution
     from tickets
 ),
@@ -171,13 +175,13 @@ operational_judged as (
         cast(operational_values.variable_key as {{ dbt.type_string() }}) as variable_key,
         operational_values.variable_value,
         case
-            when targets.is_lower_better and operational_values.variable_value <= targets.target then 1
-            when not targets.is_lower_better and operational_values.variable_value >= targets.target then 1
+            when targets.is_higher_better and operational_values.variable_value >= targets.target then 1
+            when not targets.is_higher_better and operational_values.variable_value <= targets.target then 1
             else 0
         end as is_good
     from operational_values
     inner join targets
-        on operational_values.variable_key = targets.driver_key
+        on operational_values.variable_key = targets.metric_code
 ),
 
 variables as (

@@ -14,7 +14,8 @@ with importance as (
 ),
 
 targets as (
-    select * from {{ ref('key_driver_targets') }}
+    select * from {{ ref('metric_cascade') }}
+    where cascade_level = 'operational_driver'
 ),
 
 typed_importance as (
@@ -42,14 +43,14 @@ typed_importance as (
 joined as (
     select
         typed_importance.*,
-        case when targets.driver_key is null then 'question' else 'operational' end as driver_type,
+        case when targets.metric_code is null then 'question' else 'operational' end as driver_type,
         coalesce(targets.unit, 'score') as performance_unit,
         typed_importance.driver_value_sum / nullif(typed_importance.driver_responses, 0) as performance_mean,
         cast(typed_importance.driver_values_meeting_target as {{ type_double() }})
         / nullif(typed_importance.driver_responses, 0) as performance_share
     from typed_importance
     left join targets
-        on typed_importance.driver_key = targets.driver_key
+        on typed_importance.driver_key = targets.metric_code
 ),
 
 judged as (
