@@ -141,12 +141,13 @@ from mart_account_health_by_segment
 where period_grain = 'quarter' and period_start = $quarter and segment_dimension = 'all'
 """
 
-# The strongest fitted driver of the whole population in the latest year that has one.
+# The driver explaining the most NPS variance (R2 share, comparable across surveys, unlike a share of one
+# survey's R2) for the whole population in the latest year with a fitted model.
 _TOP_DRIVER_SQL = """
 select driver_key, period_start, importance_share, quadrant
 from mart_key_drivers
 where importance_status = 'fitted' and segment_dimension = 'all'
-order by period_start desc, importance_share desc, driver_key
+order by period_start desc, importance_r2 desc, driver_key
 limit 1
 """
 
