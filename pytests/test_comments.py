@@ -121,6 +121,17 @@ def test_theme_fixture_hand_labelled() -> None:
     assert by_comment.reindex(expected.index).fillna("").to_dict() == expected.to_dict()
 
 
+def test_no_comments_give_typed_empty_results() -> None:
+    """An export without comments: the Python models return no rows but typed columns, which the marts'
+    contracts need (a column of no type fails them)."""
+    no_comments = pd.DataFrame(columns=["response_id", "question_id", "comment_text", "language"])
+    themes = comments.comment_themes(
+        no_comments, no_comments, seed("comment_theme_keywords"), lexicon_version=VERSION
+    )
+    assert themes.empty
+    assert duckdb.sql("select * from themes").types == ["VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR"]
+
+
 @pytest.fixture(scope="module")
 def evaluation(rules) -> pd.DataFrame:
     frame = pd.read_csv(EVALUATION_SET)

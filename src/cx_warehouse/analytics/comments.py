@@ -43,22 +43,35 @@ MAX_PHRASE_WORDS = 4
 # word reaches a seed term through its stem only when the stem is at least this long.
 MIN_STEM_LENGTH = 5
 
-SENTIMENT_COLUMNS = (
-    "response_id",
-    "question_id",
-    "language_label",
-    "detected_language",
-    "detected_language_confidence",
-    "language",
-    "language_source",
-    "is_language_disagreement",
-    "sentiment_terms",
-    "sentiment_sum",
-    "sentiment_score",
-    "sentiment_label",
-    "lexicon_version",
-)
-THEME_COLUMNS = ("response_id", "question_id", "theme", "keyword_hits", "lexicon_version")
+# The result columns with their pandas types: nullable and typed, so an export without comments still gives
+# the marts typed (empty) columns rather than columns of no type.
+SENTIMENT_COLUMNS = {
+    "response_id": "string",
+    "question_id": "string",
+    "language_label": "string",
+    "detected_language": "string",
+    "detected_language_confidence": "Float64",
+    "language": "string",
+    "language_source": "string",
+    "is_language_disagreement": "boolean",
+    "sentiment_terms": "Int64",
+    "sentiment_sum": "Float64",
+    "sentiment_score": "Float64",
+    "sentiment_label": "string",
+    "lexicon_version": "string",
+}
+THEME_COLUMNS = {
+    "response_id": "string",
+    "question_id": "string",
+    "theme": "string",
+    "keyword_hits": "Int64",
+    "lexicon_version": "string",
+}
+
+
+def _typed_frame(rows: list[tuple], columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
+
 
 _CLAUSE_BREAK = re.compile(r"[.!?;:,\n()]+|\s[–—-]\s")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -321,7 +334,7 @@ def score_comments(
                 lexicon_version,
             )
         )
-    return pd.DataFrame(rows, columns=list(SENTIMENT_COLUMNS))
+    return _typed_frame(rows, SENTIMENT_COLUMNS)
 
 
 def themes_of(text: str, keywords: Sequence[tuple[str, str, str]]) -> dict[str, int]:
@@ -360,4 +373,4 @@ def comment_themes(
         ].itertuples(index=False)
         for theme, hits in sorted(themes_of(text or "", by_language.get(language, [])).items())
     ]
-    return pd.DataFrame(rows, columns=list(THEME_COLUMNS))
+    return _typed_frame(rows, THEME_COLUMNS)
