@@ -41,20 +41,21 @@ def test_journey_stages_in_seed_order_with_scores_and_drivers(journey: Built) ->
     onboarding = stages["onboarding"]
     assert (onboarding["responses"], onboarding["csat_responses"], onboarding["satisfied"]) == (2, 2, 1)
     assert onboarding["csat"] == pytest.approx(50.0)
-    assert onboarding["stage_driver"] == "onboarding_days_to_go_live"
+    assert onboarding["stage_driver"] == "onboarding_days"
     assert (onboarding["driver_observations"], onboarding["driver_value"]) == (1, pytest.approx(45.5))
 
     support = stages["support"]
     assert (support["responses"], support["ces_responses"], support["low_effort"]) == (2, 2, 1)
     assert support["ces"] == pytest.approx(50.0)
-    assert support["stage_driver"] == "support_first_response_hours"
+    assert support["stage_driver"] == "first_response_hours"
     assert (support["driver_observations"], support["driver_value"]) == (2, pytest.approx(1.25))
 
     relationship = stages["relationship"]
     assert (relationship["nps_responses"], relationship["promoters"], relationship["detractors"]) == (2, 1, 1)
     assert relationship["nps"] == pytest.approx(0.0)
     assert relationship["stage_driver"] is None
-    assert relationship["sentiment_score_mean"] is None
+    # The export has no comment question: no scored comments, no mean.
+    assert (relationship["sentiment_comments"], relationship["sentiment_score_mean"]) == (0, None)
 
 
 def test_weakest_stage_is_the_largest_shortfall_to_target_earlier_on_a_tie(journey: Built) -> None:
