@@ -18,20 +18,37 @@ survey_responses as (
 operational_drivers as (
     select * from {{ ref('prep_operational_drivers__monthly') }}
 ),
-{%- if has_comment_sentiment %}
-
-survey_comments as (
-    select * from {{ ref('prep_survey_comments') }}
-),
-
-comment_sentiment as (
-    select * from {{ ref('prep_comment_sentiment') }}
-),
-{%- endif %}
 
 touchpoint_stages as (
     select * from {{ ref('dim_touchpoints') }}
 ),
+{%- if has_comment_sentiment %}
+
+    survey_comments as (
+        select * from {{ ref('prep_survey_comments') }}
+    ),
+
+    comment_sentiment as (
+        select * from {{ ref('prep_comment_sentiment') }}
+    ),
+
+    {# A comment belongs to a response, so its month and touchpoint always have a stage_totals row. A comment
+       in a language without a lexicon has no score and is not counted. #}
+    stage_sentiment as (
+        select
+            survey_comments.submitted_month as stage_month,
+            survey_comments.touchpoint,
+            count(comment_sentiment.sentiment_score) as sentiment_comments,
+            sum(comment_sentiment.sentiment_score) as sentiment_score_sum
+        from survey_comments
+        inner join comment_sentiment
+            on survey_comments.response_id = comment_sentiment.response_id
+                and survey_comments.question_id = comment_sentiment.question_id
+        group by
+            survey_comments.submitted_month,
+            survey_comments.touchpoint
+    ),
+{%- endif %}
 
 stage_scores as (
     select
@@ -77,7 +94,7 @@ stage_volumes as (
         touchpoint
 ),
 
-{# Each driver counts at every stage whose seed row names it, in its unit (x value_scale: percent for a share). #}
+{# Each driver counts at every stage whose seed row names it, in its unit (x value_scale). #}
 stage_drivers as (
     select
         operational_drivers.event_month as stage_month,
@@ -106,26 +123,6 @@ stage_months as (
     union all
     select * from stage_drivers
 ),
-
-{%- if has_comment_sentiment %}
-
-{# A comment belongs to a response, so its month and touchpoint always have a stage_totals row. A comment in a
-   language without a lexicon has no score and is not counted. #}
-stage_sentiment as (
-    select
-        survey_comments.submitted_month as stage_month,
-        survey_comments.touchpoint,
-        count(comment_sentiment.sentiment_score) as sentiment_comments,
-        sum(comment_sentiment.sentiment_score) as sentiment_score_sum
-    from survey_comments
-    inner join comment_sentiment
-        on survey_comments.response_id = comment_sentiment.response_id
-            and survey_comments.question_id = comment_sentiment.question_id
-    group by
-        survey_comments.submitted_month,
-        survey_comments.touchpoint
-),
-{%- endif %}
 
 stage_totals as (
     select
@@ -169,19 +166,21 @@ final as (
         stage_totals.driver_observations,
         stage_totals.driver_value_sum,
         {%- if has_comment_sentiment %}
-        cast(coalesce(stage_sentiment.sentiment_comments, 0) as {{ dbt.type_bigint() }}) as sentiment_comments,
-        cast(coalesce(stage_sentiment.sentiment_score_sum, 0) as {{ type_double() }}) as sentiment_score_sum
+            cast(coalesce(stage_sentiment.sentiment_comments, 0) as {{ dbt.type_bigint() }})
+                as sentiment_comments,
+            cast(coalesce(stage_sentiment.sentiment_score_sum, 0) as {{ type_double() }})
+                as sentiment_score_sum
         {%- else %}
-        cast(null as {{ dbt.type_bigint() }}) as sentiment_comments,
-        cast(null as {{ type_double() }}) as sentiment_score_sum
+            cast(null as {{ dbt.type_bigint() }}) as sentiment_comments,
+            cast(null as {{ type_double() }}) as sentiment_score_sum
         {%- endif %}
     from stage_totals
     inner join touchpoint_stages
         on stage_totals.touchpoint = touchpoint_stages.touchpoint
     {%- if has_comment_sentiment %}
-    left join stage_sentiment
-        on stage_totals.stage_month = stage_sentiment.stage_month
-            and stage_totals.touchpoint = stage_sentiment.touchpoint
+        left join stage_sentiment
+            on stage_totals.stage_month = stage_sentiment.stage_month
+                and stage_totals.touchpoint = stage_sentiment.touchpoint
     {%- endif %}
 )
 

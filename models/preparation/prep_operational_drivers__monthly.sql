@@ -1,13 +1,14 @@
-{#- The operational drivers per month, the one definition the metric cascade (prep_metric_components__operations)
-    and the journey (prep_journey_stages__monthly) both read: one row per month x metric x touchpoint x account
-    segment (as is, from dim_accounts), from the valid support tickets and onboarding projects:
-    first_response_hours: hours from a ticket's creation to its first agent response, tickets dated by the
-    month they were created in; resolution_hours: hours from creation to solved, and first_contact_resolution:
-    the share of solved tickets never reopened and answered with at most var first_contact_max_agent_replies
-    agent replies (a ticket without a known reply or reopen count is not resolved at first contact), both dated
-    by the month the ticket was solved in (at the touchpoint var support_touchpoint); onboarding_days: days from
-    kickoff to go-live, dated by the go-live month (at var onboarding_touchpoint). Means are stored as sums and
-    counts (numerator / denominator x value_scale, computed last). -#}
+{#- The operational drivers per month, the one definition that the metric cascade
+    (prep_metric_components__operations) and the journey (prep_journey_stages__monthly) both read: one row per
+    month x metric x touchpoint x account segment (as is, from dim_accounts), from the valid support tickets
+    and onboarding projects: first_response_hours: hours from a ticket's creation to its first agent response,
+    tickets dated by the month they were created in; resolution_hours: hours from creation to solved, and
+    first_contact_resolution: the share of solved tickets never reopened and answered with at most var
+    first_contact_max_agent_replies agent replies (a ticket without a known reply or reopen count is not
+    resolved at first contact), both dated by the month the ticket was solved in (at the touchpoint var
+    support_touchpoint); onboarding_days: days from kickoff to go-live, dated by the go-live month (at var
+    onboarding_touchpoint). Means are stored as sums and counts (numerator / denominator x value_scale,
+    computed last). -#}
 {%- set max_replies = checked_var('first_contact_max_agent_replies', 'whole_number') -%}
 {%- set support = sql_string_literal(var('support_touchpoint')) -%}
 {%- set onboarding = sql_string_literal(var('onboarding_touchpoint')) -%}
