@@ -58,6 +58,22 @@ def test_journey_stages_in_seed_order_with_scores_and_drivers(journey: Built) ->
     assert (relationship["sentiment_comments"], relationship["sentiment_score_mean"]) == (0, None)
 
 
+def test_the_cascade_reads_the_same_drivers(journey: Built) -> None:
+    # One definition (prep_operational_drivers__monthly): the stages' drivers and the cascade's other two.
+    rows = journey.rows(
+        "select metric_code, metric_value, sample_size from mart_metric_cascade "
+        "where period_grain = 'quarter' and period_start = ? and metric_code in "
+        "('onboarding_days', 'first_response_hours', 'resolution_hours', 'first_contact_resolution')",
+        [Q2],
+    )
+    assert {code: (value, n) for code, value, n in rows} == {
+        "onboarding_days": (pytest.approx(45.5), 1),
+        "first_response_hours": (pytest.approx(1.25), 2),
+        "resolution_hours": (pytest.approx(14.0), 2),
+        "first_contact_resolution": (pytest.approx(50.0), 2),
+    }
+
+
 def test_weakest_stage_is_the_largest_shortfall_to_target_earlier_on_a_tie(journey: Built) -> None:
     stages = _stages(journey, Q2)
     gaps = {touchpoint: row["target_gap"] for touchpoint, row in stages.items()}
