@@ -41,20 +41,37 @@ def test_journey_stages_in_seed_order_with_scores_and_drivers(journey: Built) ->
     onboarding = stages["onboarding"]
     assert (onboarding["responses"], onboarding["csat_responses"], onboarding["satisfied"]) == (2, 2, 1)
     assert onboarding["csat"] == pytest.approx(50.0)
-    assert onboarding["stage_driver"] == "onboarding_days_to_go_live"
+    assert onboarding["stage_driver"] == "onboarding_days"
     assert (onboarding["driver_observations"], onboarding["driver_value"]) == (1, pytest.approx(45.5))
 
     support = stages["support"]
     assert (support["responses"], support["ces_responses"], support["low_effort"]) == (2, 2, 1)
     assert support["ces"] == pytest.approx(50.0)
-    assert support["stage_driver"] == "support_first_response_hours"
+    assert support["stage_driver"] == "first_response_hours"
     assert (support["driver_observations"], support["driver_value"]) == (2, pytest.approx(1.25))
 
     relationship = stages["relationship"]
     assert (relationship["nps_responses"], relationship["promoters"], relationship["detractors"]) == (2, 1, 1)
     assert relationship["nps"] == pytest.approx(0.0)
     assert relationship["stage_driver"] is None
-    assert relationship["sentiment_score_mean"] is None
+    # The export has no comment question: no scored comments, no mean.
+    assert (relationship["sentiment_comments"], relationship["sentiment_score_mean"]) == (0, None)
+
+
+def test_the_cascade_reads_the_same_drivers(journey: Built) -> None:
+    # One definition (prep_operational_drivers__monthly): the stages' drivers and the cascade's other two.
+    rows = journey.rows(
+        "select metric_code, metric_value, sample_size from mart_metric_cascade "
+        "where period_grain = 'quarter' and period_start = ? and metric_code in "
+        "('onboarding_days', 'first_response_hours', 'resolution_hours', 'first_contact_resolution')",
+        [Q2],
+    )
+    assert {code: (value, n) for code, value, n in rows} == {
+        "onboarding_days": (pytest.approx(45.5), 1),
+        "first_response_hours": (pytest.approx(1.25), 2),
+        "resolution_hours": (pytest.approx(14.0), 2),
+        "first_contact_resolution": (pytest.approx(50.0), 2),
+    }
 
 
 def test_weakest_stage_is_the_largest_shortfall_to_target_earlier_on_a_tie(journey: Built) -> None:

@@ -106,6 +106,19 @@ def test_drill_down_adds_up_to_the_cascade(warehouse: BuildSettings) -> None:
     assert not set(per_touchpoint["metric_code"]) & {"grr", "nrr", "logo_retention"}
 
 
+def test_journey_drivers_are_the_cascade_figures(warehouse: BuildSettings) -> None:
+    # Both read prep_operational_drivers__monthly: a stage's driver is its metric's cascade value.
+    journey = _read(
+        warehouse,
+        "select period_grain, period_start, stage_driver as metric_code, driver_value from mart_journey "
+        "where driver_observations > 0",
+    )
+    joined = journey.merge(_cascade(warehouse), on=["period_grain", "period_start", "metric_code"])
+    assert len(joined) == len(journey) > 0
+    assert set(joined["metric_code"]) == {"onboarding_days", "first_response_hours"}
+    assert np.allclose(joined["driver_value"], joined["metric_value"], rtol=1e-9)
+
+
 def _expected_status(row: pd.Series, min_sample: int) -> str | None:
     """The rule of docs/metric_cascade.md, written out again."""
     if pd.isna(row["metric_value"]) or row["sample_size"] < min_sample:

@@ -1,8 +1,11 @@
 {#- The customer-journey stages per month: one row per month x touchpoint with every additive measure
     mart_journey needs: survey responses (volume, fct_survey_responses), the NPS, CSAT and CES counts of
-    prep_survey_scores__monthly summed over the segments, and the stage's operational driver (the driver
-    seed touchpoint_journey names for the stage, through dim_touchpoints.stage_driver;
-    prep_journey_drivers__monthly), with the stage's place in the journey and its description. -#}
+    prep_survey_scores__monthly summed over the segments, the stage's operational driver (the metric seed
+    touchpoint_journey names for the stage, through dim_touchpoints.stage_driver, from
+    prep_operational_drivers__monthly summed over the segments) and the comments' sentiment
+    (prep_comment_sentiment), with the stage's place in the journey and its description. -#}
+{#- The comment-sentiment Python model is disabled on Spark: there the sentiment columns stay null. -#}
+{%- set has_comment_sentiment = target.type != 'spark' -%}
 
 with monthly_scores as (
     select * from {{ ref('prep_survey_scores__monthly') }}
@@ -12,13 +15,40 @@ survey_responses as (
     select * from {{ ref('fct_survey_responses') }}
 ),
 
-monthly_drivers as (
-    select * from {{ ref('prep_journey_drivers__monthly') }}
+operational_drivers as (
+    select * from {{ ref('prep_operational_drivers__monthly') }}
 ),
 
 touchpoint_stages as (
     select * from {{ ref('dim_touchpoints') }}
 ),
+{%- if has_comment_sentiment %}
+
+    survey_comments as (
+        select * from {{ ref('prep_survey_comments') }}
+    ),
+
+    comment_sentiment as (
+        select * from {{ ref('prep_comment_sentiment') }}
+    ),
+
+    {# A comment belongs to a response, so its month and touchpoint always have a stage_totals row. A comment
+       in a language without a lexicon has no score and is not counted. #}
+    stage_sentiment as (
+        select
+            survey_comments.submitted_month as stage_month,
+            survey_comments.touchpoint,
+            count(comment_sentiment.sentiment_score) as sentiment_comments,
+            sum(comment_sentiment.sentiment_score) as sentiment_score_sum
+        from survey_comments
+        inner join comment_sentiment
+            on survey_comments.response_id = comment_sentiment.response_id
+                and survey_comments.question_id = comment_sentiment.question_id
+        group by
+            survey_comments.submitted_month,
+            survey_comments.touchpoint
+    ),
+{%- endif %}
 
 stage_scores as (
     select
@@ -64,10 +94,10 @@ stage_volumes as (
         touchpoint
 ),
 
-{# Each driver counts at every stage whose seed row names it. #}
+{# Each driver counts at every stage whose seed row names it, in its unit (x value_scale). #}
 stage_drivers as (
     select
-        monthly_drivers.driver_month as stage_month,
+        operational_drivers.event_month as stage_month,
         touchpoint_stages.touchpoint,
         0 as responses,
         0 as nps_responses,
@@ -79,11 +109,11 @@ stage_drivers as (
         0 as low_effort,
         0 as scored_answers,
         0 as score_pct_sum,
-        monthly_drivers.observations as driver_observations,
-        monthly_drivers.value_sum as driver_value_sum
-    from monthly_drivers
+        operational_drivers.denominator as driver_observations,
+        operational_drivers.numerator * operational_drivers.value_scale as driver_value_sum
+    from operational_drivers
     inner join touchpoint_stages
-        on monthly_drivers.driver_name = touchpoint_stages.stage_driver
+        on operational_drivers.metric_code = touchpoint_stages.stage_driver
 ),
 
 stage_months as (
@@ -134,10 +164,24 @@ final as (
         stage_totals.scored_answers,
         stage_totals.score_pct_sum,
         stage_totals.driver_observations,
-        stage_totals.driver_value_sum
+        stage_totals.driver_value_sum,
+        {%- if has_comment_sentiment %}
+            cast(coalesce(stage_sentiment.sentiment_comments, 0) as {{ dbt.type_bigint() }})
+                as sentiment_comments,
+            cast(coalesce(stage_sentiment.sentiment_score_sum, 0) as {{ type_double() }})
+                as sentiment_score_sum
+        {%- else %}
+            cast(null as {{ dbt.type_bigint() }}) as sentiment_comments,
+            cast(null as {{ type_double() }}) as sentiment_score_sum
+        {%- endif %}
     from stage_totals
     inner join touchpoint_stages
         on stage_totals.touchpoint = touchpoint_stages.touchpoint
+    {%- if has_comment_sentiment %}
+        left join stage_sentiment
+            on stage_totals.stage_month = stage_sentiment.stage_month
+                and stage_totals.touchpoint = stage_sentiment.touchpoint
+    {%- endif %}
 )
 
 select * from final

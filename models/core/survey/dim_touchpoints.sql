@@ -2,7 +2,7 @@
     surveys, however the export spells it, and every stage of seed touchpoint_journey. journey_position orders
     the stages as seed touchpoint_journey does; touchpoints it does not list (new ones, and unknown for
     surveys without a touchpoint) come last, in name order. stage_driver names the operational figure that explains the stage's scores
-    (prep_journey_drivers__monthly), as the seed says. -#}
+    (a metric_code of prep_operational_drivers__monthly), as the seed says. -#}
 
 with label_values as (
     select * from {{ ref('int_label_values') }}

@@ -2,12 +2,13 @@
     and touchpoint (journey stage, in the order of seed touchpoint_journey, touchpoints it does not list
     last) the stage's volume, its NPS, CSAT and CES, their answer-weighted gap to the targets of seed
     journey_score_targets, the stage's operational driver (seed touchpoint_journey.stage_driver) and the
-    flag of the period's weakest stage. Only additive counts and sums are rolled up from months; every ratio
-    and mean is computed last. Comment sentiment is a hook: its columns stay null until the comment
-    sentiment model feeds them. -#}
+    flag of the period's weakest stage, and the mean sentiment of the stage's comments (null on Spark, where
+    the comment-sentiment model does not run). Only additive counts and sums are rolled up from months; every
+    ratio and mean is computed last. -#}
 {%- set measures = [
     'responses', 'nps_responses', 'promoters', 'detractors', 'csat_responses', 'satisfied', 'ces_responses',
     'low_effort', 'scored_answers', 'score_pct_sum', 'driver_observations', 'driver_value_sum',
+    'sentiment_comments', 'sentiment_score_sum',
 ] -%}
 {%- set stage_columns = ['touchpoint', 'journey_position', 'stage_description', 'stage_driver'] -%}
 
@@ -63,6 +64,8 @@ scored as (
         cast(reported_periods.driver_observations as {{ dbt.type_bigint() }}) as driver_observations,
         cast(reported_periods.score_pct_sum as {{ type_double() }}) as score_pct_sum,
         cast(reported_periods.driver_value_sum as {{ type_double() }}) as driver_value_sum,
+        cast(reported_periods.sentiment_comments as {{ dbt.type_bigint() }}) as sentiment_comments,
+        cast(reported_periods.sentiment_score_sum as {{ type_double() }}) as sentiment_score_sum,
         reported_periods.stage_driver,
         reported_periods.touchpoint != 'unknown'
         and not {{ is_low_sample('reported_periods.scored_answers') }} as is_weakest_stage_candidate,
@@ -116,8 +119,9 @@ final as (
         score_pct_sum / nullif(scored_answers, 0) as mean_score_pct,
         {{ is_low_sample('scored_answers') }} as is_low_sample,
         is_weakest_stage_candidate and weakness_rank = 1 as is_weakest_stage,
-        cast(null as {{ dbt.type_bigint() }}) as sentiment_comments,
-        cast(null as {{ type_double() }}) as sentiment_score_mean,
+        sentiment_comments,
+        sentiment_score_sum,
+        sentiment_score_sum / nullif(sentiment_comments, 0) as sentiment_score_mean,
         stage_driver,
         driver_observations,
         driver_value_sum,
