@@ -44,13 +44,11 @@ final as (
         cast(responding_accounts as {{ dbt.type_bigint() }}) as responding_accounts,
         cast(responding_arr_eur as {{ type_money() }}) as responding_arr_eur,
         cast(invited_accounts as {{ type_double() }}) * 100 / active_accounts as invited_accounts_pct,
-        {#- shares of ARR from the sums rounded to the cent: the same accounts' ARR summed in another order
-            can differ in the last bit, which would put a full coverage at 100.00000000000001 % -#}
-        cast(round(invited_arr_eur, 2) as {{ type_double() }}) * 100 / nullif(round(arr_eur, 2), 0)
-            as invited_arr_pct,
+        {#- ARR shares divide first, then scale: x * 100 / x can round to 100.00000000000001, x / x * 100
+            cannot, and a part never exceeds its whole -#}
+        cast(invited_arr_eur as {{ type_double() }}) / nullif(arr_eur, 0) * 100 as invited_arr_pct,
         cast(responding_accounts as {{ type_double() }}) * 100 / active_accounts as responding_accounts_pct,
-        cast(round(responding_arr_eur, 2) as {{ type_double() }}) * 100 / nullif(round(arr_eur, 2), 0)
-            as responding_arr_pct
+        cast(responding_arr_eur as {{ type_double() }}) / nullif(arr_eur, 0) * 100 as responding_arr_pct
     from segments
 )
 
