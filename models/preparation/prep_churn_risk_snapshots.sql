@@ -1,5 +1,5 @@
-{#- One row per account x snapshot: the close of every month end (the as-of day for the running month) at which
-    the account is active (prep_account_period_status, month grain), with the churn-risk features as of that
+{#- One row per account x snapshot: the close of every month end (the as-of day for the running month) at
+    which the account is active (prep_account_period_status, month grain), with the churn-risk features as of that
     day and the label. Features use only what happened on or before the snapshot day, so a snapshot's
     features are what a model would have seen then; the label looks var('churn_risk_horizon_days') ahead.
     Survey scores, tickets and ARR are summed per account and month first, then windowed over
@@ -9,8 +9,8 @@
     per account and month, for one) is a column added here plus a row there. -#}
 
 {%- set as_of = as_of_date_literal() -%}
-{%- set horizon_days = var('churn_risk_horizon_days') -%}
-{%- set window_months = var('churn_risk_window_months') -%}
+{%- set horizon_days = checked_var('churn_risk_horizon_days', 'whole_number') -%}
+{%- set window_months = checked_var('churn_risk_window_months', 'whole_number') | int -%}
 {%- set survey_metrics = ['nps', 'csat', 'ces'] -%}
 
 with account_months as (
@@ -40,6 +40,14 @@ onboarding_projects as (
     where quarantine_reason is null
 ),
 
+onboarding as (
+    select
+        account_id,
+        {{ reporting_date('kickoff_at') }} as kickoff_date,
+        {{ reporting_date('go_live_at') }} as go_live_date
+    from onboarding_projects
+),
+
 snapshots as (
     select
         account_id,
@@ -59,14 +67,19 @@ survey_months as (
         answers.account_id,
         answers.submitted_month,
         {%- for metric in survey_metrics %}
-        count(case when questions.metric = '{{ metric }}' then answers.score_pct end) as {{ metric }}_answers,
-        sum(case when questions.metric = '{{ metric }}' then answers.score_pct end) as {{ metric }}_score_pct_sum,
+            count(case when questions.metric = '{{ metric }}' then answers.score_pct end)
+                as {{ metric }}_answers,
+            sum(case when questions.metric = '{{ metric }}' then answers.score_pct end)
+                as {{ metric }}_score_pct_sum,
         {%- endfor %}
         count(*) as survey_answers
     from answers
     inner join questions
         on answers.question_id = questions.question_id
-    where questions.metric in ('{{ survey_metrics | join("', '") }}')
+    where
+        {%- for metric in survey_metrics %}
+            {{ 'or ' if not loop.first }}questions.metric = '{{ metric }}'
+        {%- endfor %}
     group by
         answers.account_id,
         answers.submitted_month
@@ -84,31 +97,40 @@ ticket_months as (
         cast({{ dbt.date_trunc('month', reporting_date('created_at')) }} as date)
 ),
 
-survey_windows as (
+survey_window_months as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
+        survey_months.submitted_month > snapshots.recent_start as is_recent,
         {%- for metric in survey_metrics %}
-        sum(case when survey_months.submitted_month > snapshots.recent_start then survey_months.{{ metric }}_answers end)
-            as {{ metric }}_answers_recent,
-        sum(case when survey_months.submitted_month > snapshots.recent_start then survey_months.{{ metric }}_score_pct_sum end)
-            as {{ metric }}_score_pct_sum_recent,
-        sum(case when survey_months.submitted_month <= snapshots.recent_start then survey_months.{{ metric }}_answers end)
-            as {{ metric }}_answers_earlier,
-        sum(case when survey_months.submitted_month <= snapshots.recent_start then survey_months.{{ metric }}_score_pct_sum end)
-            as {{ metric }}_score_pct_sum_earlier,
+            survey_months.{{ metric }}_answers,
+            survey_months.{{ metric }}_score_pct_sum,
         {%- endfor %}
-        sum(case when survey_months.submitted_month > snapshots.recent_start then survey_months.survey_answers end)
-            as survey_answers_recent
+        survey_months.survey_answers
     from snapshots
     inner join survey_months
         on
             snapshots.account_id = survey_months.account_id
-            and survey_months.submitted_month > snapshots.earlier_start
-            and survey_months.submitted_month <= snapshots.snapshot_month
+            and snapshots.earlier_start < survey_months.submitted_month
+            and snapshots.snapshot_month >= survey_months.submitted_month
+),
+
+survey_windows as (
+    select
+        account_id,
+        snapshot_date,
+        {%- for metric in survey_metrics %}
+            sum(case when is_recent then {{ metric }}_answers end) as {{ metric }}_answers_recent,
+            sum(case when is_recent then {{ metric }}_score_pct_sum end) as {{ metric }}_score_pct_sum_recent,
+            sum(case when not is_recent then {{ metric }}_answers end) as {{ metric }}_answers_earlier,
+            sum(case when not is_recent then {{ metric }}_score_pct_sum end)
+                as {{ metric }}_score_pct_sum_earlier,
+        {%- endfor %}
+        sum(case when is_recent then survey_answers end) as survey_answers_recent
+    from survey_window_months
     group by
-        snapshots.account_id,
-        snapshots.snapshot_date
+        account_id,
+        snapshot_date
 ),
 
 ticket_windows as (
@@ -121,11 +143,37 @@ ticket_windows as (
     inner join ticket_months
         on
             snapshots.account_id = ticket_months.account_id
-            and ticket_months.created_month > snapshots.recent_start
-            and ticket_months.created_month <= snapshots.snapshot_month
+            and snapshots.recent_start < ticket_months.created_month
+            and snapshots.snapshot_month >= ticket_months.created_month
     group by
         snapshots.account_id,
         snapshots.snapshot_date
+),
+
+onboarding_windows as (
+    {#- Onboarding time as known at the snapshot: to go-live, or to the snapshot while not live yet. -#}
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        onboarding.kickoff_date,
+        case
+            when onboarding.go_live_date <= snapshots.snapshot_date then onboarding.go_live_date
+            else snapshots.snapshot_date
+        end as onboarded_until
+    from snapshots
+    inner join onboarding
+        on
+            snapshots.account_id = onboarding.account_id
+            and snapshots.snapshot_date >= onboarding.kickoff_date
+),
+
+onboarding_durations as (
+    select
+        account_id,
+        snapshot_date,
+        {#- the adapter's datediff renders longer than the line limit #}
+        {{ dbt.datediff('kickoff_date', 'onboarded_until', 'day') }} as onboarding_days  -- noqa: LT05
+    from onboarding_windows
 ),
 
 first_contracts as (
@@ -175,7 +223,7 @@ horizon_status as (
     left join contracts
         on
             snapshots.account_id = contracts.account_id
-            and contracts.start_date <= snapshots.label_window_end
+            and snapshots.label_window_end >= contracts.start_date
             and coalesce(contracts.end_date, {{ as_of }}) >= snapshots.label_window_end
     group by
         snapshots.account_id,
@@ -186,16 +234,18 @@ window_gaps as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
+        snapshots.label_window_end <= {{ as_of }} as is_window_complete,
         {{ dbt.bool_or('account_months.is_revenue_incomplete') }} as is_revenue_incomplete
     from snapshots
     inner join account_months
         on
             snapshots.account_id = account_months.account_id
-            and account_months.period_end >= snapshots.snapshot_date
-            and account_months.opening_date <= snapshots.label_window_end
+            and snapshots.snapshot_date <= account_months.period_end
+            and snapshots.label_window_end >= account_months.opening_date
     group by
         snapshots.account_id,
-        snapshots.snapshot_date
+        snapshots.snapshot_date,
+        snapshots.label_window_end
 ),
 
 year_earlier as (
@@ -217,41 +267,32 @@ final as (
         snapshots.snapshot_date,
         snapshots.label_window_end,
         snapshots.snapshot_date = {{ as_of }} as is_latest_snapshot,
-        snapshots.label_window_end <= {{ as_of }} and not window_gaps.is_revenue_incomplete as is_labelled,
+        window_gaps.is_window_complete and not window_gaps.is_revenue_incomplete as is_labelled,
         case
-            when snapshots.label_window_end <= {{ as_of }} and not window_gaps.is_revenue_incomplete
+            when window_gaps.is_window_complete and not window_gaps.is_revenue_incomplete
                 then not horizon_status.is_active_at_window_end
         end as is_churned_in_window,
         cast(snapshots.arr_eur as {{ type_money() }}) as arr_eur,
         ln(cast(snapshots.arr_eur as {{ type_double() }}) + 1) as arr_log_eur,
         {%- for metric in survey_metrics %}
-        cast(survey_windows.{{ metric }}_score_pct_sum_recent as {{ type_double() }})
-        / survey_windows.{{ metric }}_answers_recent as {{ metric }}_mean_pct,
-        cast(survey_windows.{{ metric }}_score_pct_sum_recent as {{ type_double() }})
-        / survey_windows.{{ metric }}_answers_recent
-        - cast(survey_windows.{{ metric }}_score_pct_sum_earlier as {{ type_double() }})
-        / survey_windows.{{ metric }}_answers_earlier as {{ metric }}_trend_pct,
+            cast(survey_windows.{{ metric }}_score_pct_sum_recent as {{ type_double() }})
+            / survey_windows.{{ metric }}_answers_recent as {{ metric }}_mean_pct,
+            cast(survey_windows.{{ metric }}_score_pct_sum_recent as {{ type_double() }})
+            / survey_windows.{{ metric }}_answers_recent
+            - cast(survey_windows.{{ metric }}_score_pct_sum_earlier as {{ type_double() }})
+            / survey_windows.{{ metric }}_answers_earlier as {{ metric }}_trend_pct,
         {%- endfor %}
         coalesce(survey_windows.survey_answers_recent, 0) as survey_answers_recent,
         coalesce(ticket_windows.tickets_recent, 0) as tickets_recent,
         coalesce(ticket_windows.reopenings_recent, 0) as reopenings_recent,
-        case
-            when {{ reporting_date('onboarding_projects.kickoff_at') }} <= snapshots.snapshot_date
-                then {{ dbt.datediff(
-                    reporting_date('onboarding_projects.kickoff_at'),
-                    'case when ' ~ reporting_date('onboarding_projects.go_live_at')
-                    ~ ' <= snapshots.snapshot_date then ' ~ reporting_date('onboarding_projects.go_live_at')
-                    ~ ' else snapshots.snapshot_date end',
-                    'day',
-                ) }}
-        end as onboarding_days,
-        {{ dbt.datediff('first_contracts.first_start_date', 'snapshots.snapshot_date', 'day') }} as tenure_days,
+        onboarding_durations.onboarding_days,
+        {{ dbt.datediff('first_contracts.first_start_date', 'snapshots.snapshot_date', 'day') }} as tenure_days,  -- noqa: LT05
         case when next_renewals.next_renewal_date <= snapshots.label_window_end then 1 else 0 end
             as is_renewal_in_window,
         case
             when year_earlier.arr_year_earlier_eur > 0
                 then (cast(snapshots.arr_eur as {{ type_double() }}) - year_earlier.arr_year_earlier_eur)
-                / year_earlier.arr_year_earlier_eur * 100
+                    / year_earlier.arr_year_earlier_eur * 100
         end as arr_change_pct_1y
     from snapshots
     inner join first_contracts
@@ -280,8 +321,10 @@ final as (
         on
             snapshots.account_id = year_earlier.account_id
             and snapshots.snapshot_date = year_earlier.snapshot_date
-    left join onboarding_projects
-        on snapshots.account_id = onboarding_projects.account_id
+    left join onboarding_durations
+        on
+            snapshots.account_id = onboarding_durations.account_id
+            and snapshots.snapshot_date = onboarding_durations.snapshot_date
 )
 
 select * from final

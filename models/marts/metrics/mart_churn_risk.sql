@@ -23,9 +23,9 @@ typed as (
         cast(scores.arr_eur as {{ type_money() }}) as arr_eur,
         cast(scores.churn_probability as {{ type_double() }}) as churn_probability,
         {%- for rank in range(1, 4) %}
-        cast(scores.reason_{{ rank }}_feature as {{ dbt.type_string() }}) as reason_{{ rank }}_feature,
-        cast(scores.reason_{{ rank }}_text as {{ dbt.type_string() }}) as reason_{{ rank }}_text,
-        cast(scores.reason_{{ rank }}_log_odds as {{ type_double() }}) as reason_{{ rank }}_log_odds,
+            cast(scores.reason_{{ rank }}_feature as {{ dbt.type_string() }}) as reason_{{ rank }}_feature,
+            cast(scores.reason_{{ rank }}_text as {{ dbt.type_string() }}) as reason_{{ rank }}_text,
+            cast(scores.reason_{{ rank }}_log_odds as {{ type_double() }}) as reason_{{ rank }}_log_odds,
         {%- endfor %}
         cast(scores.model_status as {{ dbt.type_string() }}) as model_status,
         cast(scores.train_snapshots as {{ dbt.type_bigint() }}) as train_snapshots,
@@ -48,9 +48,9 @@ final as (
         risk_bands.band_order as risk_band_order,
         cast(typed.churn_probability * typed.arr_eur as {{ type_money() }}) as arr_at_risk_eur,
         {%- for rank in range(1, 4) %}
-        typed.reason_{{ rank }}_feature,
-        typed.reason_{{ rank }}_text,
-        typed.reason_{{ rank }}_log_odds,
+            typed.reason_{{ rank }}_feature,
+            typed.reason_{{ rank }}_text,
+            typed.reason_{{ rank }}_log_odds,
         {%- endfor %}
         typed.model_status,
         typed.train_snapshots,

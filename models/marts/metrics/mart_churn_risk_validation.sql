@@ -35,8 +35,9 @@ summed as (
 rated as (
     select
         *,
-        case when test_snapshots > 0 then cast(test_churned_snapshots as {{ type_double() }}) / test_snapshots end
-            as base_rate,
+        case
+            when test_snapshots > 0 then cast(test_churned_snapshots as {{ type_double() }}) / test_snapshots
+        end as base_rate,
         case when test_snapshots > 0 then squared_error_sum / test_snapshots end as brier_score
     from summed
 ),
