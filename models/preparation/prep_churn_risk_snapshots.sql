@@ -2,16 +2,17 @@
     which the account is active (prep_account_period_status, month grain), with the churn-risk features as of that
     day and the label. Features use only what happened on or before the snapshot day, so a snapshot's
     features are what a model would have seen then; the label looks var('churn_risk_horizon_days') ahead.
-    Survey scores, tickets and ARR are summed per account and month first, then windowed over
+    Survey scores (prep_account_survey_months), tickets and ARR are summed per account and month first, then windowed over
     var('churn_risk_window_months') months ending with the snapshot's month (and the same span before it for
     the trend), so the window joins pair months, not answers.
-    Feature hook: the model's inputs are the rows of seed churn_risk_features; a new feature (comment sentiment
-    per account and month, for one) is a column added here plus a row there. -#}
+    Feature hook: the model's inputs are the rows of seed churn_risk_features; a new feature is a column added
+    here plus a row there (comment sentiment: summed per account and month in prep_account_survey_months,
+    windowed here like the scores). The account's segments come along for the marts. -#}
 
 {%- set as_of = as_of_date_literal() -%}
 {%- set horizon_days = checked_var('churn_risk_horizon_days', 'whole_number') -%}
 {%- set window_months = checked_var('churn_risk_window_months', 'whole_number') | int -%}
-{%- set survey_metrics = ['nps', 'csat', 'ces'] -%}
+{%- set survey_metrics = account_survey_metrics() -%}
 
 with account_months as (
     select * from {{ ref('prep_account_period_status') }}
@@ -22,12 +23,12 @@ contracts as (
     select * from {{ ref('fct_contracts') }}
 ),
 
-answers as (
-    select * from {{ ref('fct_survey_answers') }}
+survey_months as (
+    select * from {{ ref('prep_account_survey_months') }}
 ),
 
-questions as (
-    select * from {{ ref('dim_survey_questions') }}
+accounts as (
+    select * from {{ ref('dim_accounts') }}
 ),
 
 tickets as (
@@ -60,29 +61,6 @@ snapshots as (
         cast({{ dbt.dateadd('month', -2 * window_months, 'period_start') }} as date) as earlier_start
     from account_months
     where is_active_at_end
-),
-
-survey_months as (
-    select
-        answers.account_id,
-        answers.submitted_month,
-        {%- for metric in survey_metrics %}
-            count(case when questions.metric = '{{ metric }}' then answers.score_pct end)
-                as {{ metric }}_answers,
-            sum(case when questions.metric = '{{ metric }}' then answers.score_pct end)
-                as {{ metric }}_score_pct_sum,
-        {%- endfor %}
-        count(*) as survey_answers
-    from answers
-    inner join questions
-        on answers.question_id = questions.question_id
-    where
-        {%- for metric in survey_metrics %}
-            {{ 'or ' if not loop.first }}questions.metric = '{{ metric }}'
-        {%- endfor %}
-    group by
-        answers.account_id,
-        answers.submitted_month
 ),
 
 ticket_months as (
@@ -265,6 +243,10 @@ final as (
     select
         snapshots.account_id,
         snapshots.snapshot_date,
+        accounts.tier,
+        accounts.industry,
+        accounts.region,
+        accounts.employee_band,
         snapshots.label_window_end,
         snapshots.snapshot_date = {{ as_of }} as is_latest_snapshot,
         window_gaps.is_window_complete and not window_gaps.is_revenue_incomplete as is_labelled,
@@ -295,6 +277,8 @@ final as (
                     / year_earlier.arr_year_earlier_eur * 100
         end as arr_change_pct_1y
     from snapshots
+    inner join accounts
+        on snapshots.account_id = accounts.account_id
     inner join first_contracts
         on snapshots.account_id = first_contracts.account_id
     inner join next_renewals

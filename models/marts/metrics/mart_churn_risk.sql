@@ -1,14 +1,10 @@
 {#- Churn risk of every active account at the as-of day: the probability of churning within
     var('churn_risk_horizon_days') days from prep_churn_risk_scores (a logistic regression refitted on every
     labelled snapshot), its band from seed churn_risk_bands, the ARR at risk (probability x ARR) and the top
-    three reasons, typed for BI with the account's segments. The Python model returns pandas types: cast back
-    here. -#}
+    three reasons, typed for BI with the account's segments (from dim_accounts, through the snapshots). The
+    Python model returns pandas types: cast back here. -#}
 
-with accounts as (
-    select * from {{ ref('dim_accounts') }}
-),
-
-scores as (
+with scores as (
     select * from {{ ref('prep_churn_risk_scores') }}
 ),
 
@@ -19,6 +15,10 @@ risk_bands as (
 typed as (
     select
         scores.account_id,
+        cast(scores.tier as {{ dbt.type_string() }}) as tier,
+        cast(scores.industry as {{ dbt.type_string() }}) as industry,
+        cast(scores.region as {{ dbt.type_string() }}) as region,
+        cast(scores.employee_band as {{ dbt.type_string() }}) as employee_band,
         cast(scores.snapshot_date as date) as snapshot_date,
         cast(scores.arr_eur as {{ type_money() }}) as arr_eur,
         cast(scores.churn_probability as {{ type_double() }}) as churn_probability,
@@ -36,10 +36,10 @@ typed as (
 final as (
     select
         typed.account_id,
-        accounts.tier,
-        accounts.industry,
-        accounts.region,
-        accounts.employee_band,
+        typed.tier,
+        typed.industry,
+        typed.region,
+        typed.employee_band,
         typed.snapshot_date,
         cast({{ var('churn_risk_horizon_days') }} as {{ dbt.type_bigint() }}) as horizon_days,
         typed.arr_eur,
@@ -56,8 +56,6 @@ final as (
         typed.train_snapshots,
         typed.train_churned_snapshots
     from typed
-    inner join accounts
-        on typed.account_id = accounts.account_id
     left join risk_bands
         on
             typed.churn_probability >= risk_bands.probability_from
