@@ -111,6 +111,10 @@ def test_too_few_churned_snapshots_give_no_probability() -> None:
     )
     assert (table["status"] == STATUS_TOO_FEW_CHURNED).all()
     assert table["auc"].isna().all() and table["snapshots"].sum() == 0 and len(table) == 4
+    # Columns of nulls keep their types: the warehouse gets a double and a string, not a column of type NULL.
+    assert str(scored["churn_probability"].dtype) == "Float64"
+    assert str(scored["reason_1_text"].dtype) == "string"
+    assert str(table["auc"].dtype) == "Float64"
 
 
 def test_reasons_are_the_largest_positive_contributions_in_order() -> None:

@@ -56,13 +56,26 @@ def _reason_columns() -> list[str]:
     ]
 
 
-SCORE_COLUMNS = (
-    "churn_probability",
-    "model_status",
-    "train_snapshots",
-    "train_churned_snapshots",
-    *_reason_columns(),
-)
+#: Nullable pandas types, so that a column of nulls (no model fitted, no test) still reaches the warehouse as
+#: a typed column, which the marts and their unit tests cast.
+SCORE_TYPES = {
+    "churn_probability": "Float64",
+    "model_status": "string",
+    "train_snapshots": "Int64",
+    "train_churned_snapshots": "Int64",
+    **{column: "Float64" if column.endswith("_log_odds") else "string" for column in _reason_columns()},
+}
+SCORE_COLUMNS = tuple(SCORE_TYPES)
+RUN_TYPES = {
+    "status": "string",
+    "auc": "Float64",
+    "train_snapshot_from": "datetime64[ns]",
+    "train_snapshot_to": "datetime64[ns]",
+    "train_snapshots": "Int64",
+    "train_churned_snapshots": "Int64",
+    "test_snapshot_from": "datetime64[ns]",
+    "test_snapshot_to": "datetime64[ns]",
+}
 
 
 def feature_columns(feature_list: pd.DataFrame) -> list[str]:
@@ -236,7 +249,7 @@ def validate_out_of_time(
         train_churned_snapshots=int(train_churned.sum()),
         test_snapshot_from=test_from,
         test_snapshot_to=test_to,
-    )[list(CALIBRATION_COLUMNS)]
+    ).astype(RUN_TYPES)[list(CALIBRATION_COLUMNS)]
 
 
 def score_latest_snapshots(
@@ -255,7 +268,7 @@ def score_latest_snapshots(
     labelled = checked[checked["is_labelled"].astype(bool)]
     latest = checked[checked["is_latest_snapshot"].astype(bool)].reset_index(drop=True)
     churned = _labels(labelled)
-    scores = pd.DataFrame(index=latest.index, columns=list(SCORE_COLUMNS), dtype=object)
+    scores = pd.DataFrame(index=latest.index, columns=list(SCORE_COLUMNS)).astype(SCORE_TYPES)
     scores["train_snapshots"] = len(labelled)
     scores["train_churned_snapshots"] = int(churned.sum())
     if not _has_both_classes(churned, min_churned):
