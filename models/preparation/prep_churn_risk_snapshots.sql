@@ -165,13 +165,14 @@ first_contracts as (
 renewals as (
     {#- Contracts renew on the anniversaries of the first contract's start (yearly terms): the first one after
         the snapshot day. The year difference gives an anniversary within a year of the snapshot on every engine
-        (DuckDB counts year boundaries, others whole years); one on or before the snapshot moves a year on. -#}
+        (DuckDB counts year boundaries, others whole years); one on or before the snapshot moves a year on. It is
+        bracketed: Spark's dateadd multiplies its interval by 12 unbracketed. -#}
     select
         snapshots.account_id,
         snapshots.snapshot_date,
         cast({{ dbt.dateadd(
             'year',
-            dbt.datediff('first_contracts.first_start_date', 'snapshots.snapshot_date', 'year'),
+            '(' ~ dbt.datediff('first_contracts.first_start_date', 'snapshots.snapshot_date', 'year') ~ ')',
             'first_contracts.first_start_date',
         ) }} as date) as anniversary
     from snapshots
