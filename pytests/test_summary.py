@@ -137,6 +137,11 @@ def test_headline_reads_the_built_marts(warehouse: BuildSettings) -> None:
     assert headline.quarter_start == date(2026, 7, 1)
     assert headline.nps_responses > 0 and -100 <= headline.nps <= 100
     assert 0 < headline.nps_margin_of_error < 100
+    analytics = headline.analytics
+    assert analytics is not None and 0 <= analytics.arr_at_risk_pct <= 100 and analytics.arr_at_risk_eur >= 0
+    assert analytics.top_driver and 0 < analytics.top_driver_share <= 1
+    probabilities = [account.churn_probability for account in analytics.riskiest_accounts]
+    assert len(probabilities) == 3 and probabilities == sorted(probabilities, reverse=True)
     for share in (headline.csat, headline.ces, headline.csi, headline.grr):
         assert 0 <= share <= 100
     assert headline.quarantined_rows > 0

@@ -19,6 +19,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from cx_warehouse.analytics.frames import typed_for_warehouse
+
 KEY_COLUMNS = ("account_id", "snapshot_date")
 LABEL_COLUMNS = ("label_window_end", "is_labelled", "is_churned_in_window", "is_latest_snapshot")
 FEATURE_LIST_COLUMNS = ("feature", "reason_when_high", "reason_when_low")
@@ -273,14 +275,14 @@ def score_latest_snapshots(
     scores["train_churned_snapshots"] = int(churned.sum())
     if not _has_both_classes(churned, min_churned):
         scores["model_status"] = STATUS_TOO_FEW_CHURNED
-        return pd.concat([latest, scores], axis=1)
+        return typed_for_warehouse(pd.concat([latest, scores], axis=1))
     scores["model_status"] = STATUS_OK
     if latest.empty:
-        return pd.concat([latest, scores], axis=1)
+        return typed_for_warehouse(pd.concat([latest, scores], axis=1))
     model = fit_model(
         _design_matrix(labelled, features), churned, inverse_regularisation=inverse_regularisation
     )
     design = _design_matrix(latest, features)
     scores["churn_probability"] = model.predict_proba(design)[:, 1]
     scores[_reason_columns()] = top_reasons(model, design, feature_list).to_numpy()
-    return pd.concat([latest, scores], axis=1)
+    return typed_for_warehouse(pd.concat([latest, scores], axis=1))

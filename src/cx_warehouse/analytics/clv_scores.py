@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from cx_warehouse.analytics import clv
+from cx_warehouse.analytics.frames import typed_for_warehouse
 
 DAYS_PER_WEEK = 7.0
 # The models' time unit is the week; a month is a twelfth of an average year.
@@ -154,7 +155,9 @@ def summary_with_scores(rfm: pd.DataFrame, **settings) -> pd.DataFrame:
     """``rfm`` (every column of prep_account_rfm) with score_accounts' columns beside it, one row per
     account: the one relation mart_clv_probabilistic reads. ``settings`` and errors are score_accounts'."""
     scores = score_accounts(rfm, **settings)
-    return rfm.reset_index(drop=True).merge(scores, on="account_id", how="left", validate="one_to_one")
+    return typed_for_warehouse(
+        rfm.reset_index(drop=True).merge(scores, on="account_id", how="left", validate="one_to_one")
+    )
 
 
 def _fit(fit, accounts: int, min_accounts: int):

@@ -16,6 +16,8 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
+from cx_warehouse.analytics.frames import typed_for_warehouse
+
 OUTCOME = "nps"
 
 MOMENT_COLUMNS = (
@@ -196,4 +198,4 @@ def driver_importance(moments: pd.DataFrame, group_columns: list[str], min_respo
         for key, group in groupby(records, key=lambda record: record[:width])
         for row in _group_importance([MomentRow(*record[width:]) for record in group], int(min_responses))
     ]
-    return pd.DataFrame(rows, columns=[*group_columns, *IMPORTANCE_COLUMNS])
+    return typed_for_warehouse(pd.DataFrame(rows, columns=[*group_columns, *IMPORTANCE_COLUMNS]))

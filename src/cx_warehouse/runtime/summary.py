@@ -136,7 +136,9 @@ def _quarter_end(quarter_start: date) -> date:
 
 
 _ACCOUNT_HEALTH_SQL = """
-select account_weighted_nps, arr_weighted_nps, arr_at_risk_eur, arr_at_risk_pct, revenue_coverage_pct
+select
+    account_weighted_nps, arr_weighted_nps, cast(arr_at_risk_eur as double), arr_at_risk_pct,
+    revenue_coverage_pct
 from mart_account_health_by_segment
 where period_grain = 'quarter' and period_start = $quarter and segment_dimension = 'all'
 """
@@ -152,7 +154,7 @@ limit 1
 """
 
 _RISKIEST_ACCOUNTS_SQL = """
-select account_id, tier, churn_probability, arr_eur, reason_1_text
+select account_id, tier, cast(churn_probability as double), cast(arr_eur as double), reason_1_text
 from mart_churn_risk
 where churn_probability is not null
 order by churn_probability desc, account_id
