@@ -6,8 +6,9 @@
     var('churn_risk_window_months') months ending with the snapshot's month (and the same span before it for
     the trend), so the window joins pair months, not answers.
     Feature hook: the model's inputs are the rows of seed churn_risk_features; a new feature is a column added
-    here plus a row there (comment sentiment: summed per account and month in prep_account_survey_months,
-    windowed here like the scores). The account's segments come along for the marts. -#}
+    here plus a row there. Comment sentiment is summed per account and month in prep_account_survey_months
+    and windowed here like the scores (null on Spark, where the sentiment model does not run). The account's
+    segments come along for the marts. -#}
 
 {%- set as_of = as_of_date_literal() -%}
 {%- set horizon_days = checked_var('churn_risk_horizon_days', 'whole_number') -%}
@@ -84,7 +85,9 @@ survey_window_months as (
             survey_months.{{ metric }}_answers,
             survey_months.{{ metric }}_score_pct_sum,
         {%- endfor %}
-        survey_months.survey_answers
+        survey_months.survey_answers,
+        survey_months.comment_sentiments,
+        survey_months.comment_sentiment_sum
     from snapshots
     inner join survey_months
         on
@@ -104,7 +107,9 @@ survey_windows as (
             sum(case when not is_recent then {{ metric }}_score_pct_sum end)
                 as {{ metric }}_score_pct_sum_earlier,
         {%- endfor %}
-        sum(case when is_recent then survey_answers end) as survey_answers_recent
+        sum(case when is_recent then survey_answers end) as survey_answers_recent,
+        sum(case when is_recent then comment_sentiments end) as comment_sentiments_recent,
+        sum(case when is_recent then comment_sentiment_sum end) as comment_sentiment_sum_recent
     from survey_window_months
     group by
         account_id,
@@ -266,6 +271,9 @@ final as (
             / survey_windows.{{ metric }}_answers_earlier as {{ metric }}_trend_pct,
         {%- endfor %}
         coalesce(survey_windows.survey_answers_recent, 0) as survey_answers_recent,
+        {#- null without a scored comment in the window (the pipeline imputes), as the score means -#}
+        cast(survey_windows.comment_sentiment_sum_recent as {{ type_double() }})
+        / survey_windows.comment_sentiments_recent as comment_sentiment_mean,
         coalesce(ticket_windows.tickets_recent, 0) as tickets_recent,
         coalesce(ticket_windows.reopenings_recent, 0) as reopenings_recent,
         onboarding_durations.onboarding_days,
