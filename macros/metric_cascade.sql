@@ -3,12 +3,16 @@
     the tolerance's edge (18 / 40 x 100 = 45.000000000000007) is judged as the number it is. -#}
 
 {#- How far the value is on the good side of the target, in the metric's unit: value - target when higher is
-    better, target - value otherwise; negative when the target is missed. (+ 0 turns a rounded -0.0 into 0.) -#}
+    better, target - value otherwise; negative when the target is missed. Stored as computed: rounded, a
+    margin on a tie of the 7th decimal (0.5296875) would flip with the last bit of a sum DuckDB adds up in
+    parallel, in no fixed order. -#}
 {% macro target_margin(value, target, is_higher_better) -%}
-    (round(
-        case when {{ is_higher_better }} then {{ value }} - {{ target }} else {{ target }} - {{ value }} end,
-        6
-    ) + 0)
+    (case when {{ is_higher_better }} then {{ value }} - {{ target }} else {{ target }} - {{ value }} end)
+{%- endmacro %}
+
+{#- The margin the status is judged on: target_margin at 6 decimals. -#}
+{% macro judged_margin(value, target, is_higher_better) -%}
+    round({{ target_margin(value, target, is_higher_better) }}, 6)
 {%- endmacro %}
 
 {#- on_track when the target is met (margin >= 0), at_risk when it is missed by at most the tolerance,
@@ -16,8 +20,8 @@
 {% macro cascade_status(value, target, tolerance, is_higher_better, sample_size) -%}
     case
         when {{ value }} is null or {{ is_low_sample(sample_size) }} then null
-        when {{ target_margin(value, target, is_higher_better) }} >= 0 then 'on_track'
-        when {{ target_margin(value, target, is_higher_better) }} >= -{{ tolerance }} then 'at_risk'
+        when {{ judged_margin(value, target, is_higher_better) }} >= 0 then 'on_track'
+        when {{ judged_margin(value, target, is_higher_better) }} >= -{{ tolerance }} then 'at_risk'
         else 'off_track'
     end
 {%- endmacro %}
