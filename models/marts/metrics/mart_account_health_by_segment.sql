@@ -81,9 +81,9 @@ final as (
         segment_value,
         {{ measures | join(',\n        ') }},
         net_promoter_accounts * 100 / nullif(answering_accounts, 0) as account_weighted_nps,
-        net_promoter_arr_eur * 100 / nullif(answering_arr_eur, 0) as arr_weighted_nps,
-        {#- divided first, then scaled, so a share of the whole is never above 100 by rounding (see
+        {#- ARR ratios divide first, then scale, so a share of the whole is never above 100 by rounding (see
             mart_survey_coverage) -#}
+        net_promoter_arr_eur / nullif(answering_arr_eur, 0) * 100 as arr_weighted_nps,
         cast(arr_at_risk_eur as {{ type_double() }}) / nullif(arr_eur, 0) * 100 as arr_at_risk_pct,
         cast(arr_answered_recently_eur as {{ type_double() }}) / nullif(arr_eur, 0) * 100
             as revenue_coverage_pct,
