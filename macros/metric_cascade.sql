@@ -40,3 +40,27 @@
 {% macro metric_value(numerator, denominator, value_scale) -%}
     ({{ numerator }} * {{ value_scale }} / nullif({{ denominator }}, 0))
 {%- endmacro %}
+
+{#- Monthly cascade components in `relation` (the month in `month_column`; metric_code, value_scale,
+    touchpoint, the account segments, numerator, denominator, sample_size) summed to month, quarter and year,
+    typed, and kept to the periods of the reporting calendar (`reporting_periods`, dim_reporting_periods):
+    the rows every branch of prep_metric_components gives. -#}
+{% macro cascade_components_by_period(relation, month_column, reporting_periods) -%}
+    {%- set group_columns = ['metric_code', 'value_scale', 'touchpoint'] + account_segment_columns() -%}
+    select
+        periods.period_grain,
+        periods.period_start,
+        cast(periods.metric_code as {{ dbt.type_string() }}) as metric_code,
+        cast(periods.value_scale as {{ type_double() }}) as value_scale,
+        cast(periods.touchpoint as {{ dbt.type_string() }}) as touchpoint,
+        periods.{{ account_segment_columns() | join(',\n        periods.') }},
+        cast(periods.numerator as {{ type_double() }}) as numerator,
+        cast(periods.denominator as {{ type_double() }}) as denominator,
+        cast(periods.sample_size as {{ dbt.type_bigint() }}) as sample_size
+    from (
+        {{ rollup_months_to_periods(relation, month_column, group_columns, ['numerator', 'denominator', 'sample_size']) }}
+    ) as periods
+    inner join {{ reporting_periods }}
+        on periods.period_grain = {{ reporting_periods }}.period_grain
+            and periods.period_start = {{ reporting_periods }}.period_start
+{%- endmacro %}

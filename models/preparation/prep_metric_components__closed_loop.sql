@@ -3,8 +3,6 @@
     (prep_feedback_alerts, metric nps) whose SLA has been decided - contacted in time, contacted late or
     overdue - the ones contacted in time, dated by the month of the answer as in mart_feedback_compliance.
     Alerts still open within their SLA are not decided and count in neither part. -#}
-{%- set group_columns = ['metric_code', 'value_scale', 'touchpoint'] + account_segment_columns() -%}
-{%- set measures = ['numerator', 'denominator', 'sample_size'] -%}
 
 with alerts as (
     select * from {{ ref('prep_feedback_alerts') }}
@@ -38,26 +36,9 @@ monthly as (
         accounts.{{ account_segment_columns() | join(',\n        accounts.') }}
 ),
 
-periods as (
-    {{ rollup_months_to_periods('monthly', 'answered_month', group_columns, measures) }}
-),
-
 {# The shared reporting calendar decides which periods are reported, as in every metric mart. #}
 final as (
-    select
-        periods.period_grain,
-        periods.period_start,
-        cast(periods.metric_code as {{ dbt.type_string() }}) as metric_code,
-        cast(periods.value_scale as {{ type_double() }}) as value_scale,
-        cast(periods.touchpoint as {{ dbt.type_string() }}) as touchpoint,
-        periods.{{ account_segment_columns() | join(',\n        periods.') }},
-        cast(periods.numerator as {{ type_double() }}) as numerator,
-        cast(periods.denominator as {{ type_double() }}) as denominator,
-        cast(periods.sample_size as {{ dbt.type_bigint() }}) as sample_size
-    from periods
-    inner join reporting_periods
-        on periods.period_grain = reporting_periods.period_grain
-            and periods.period_start = reporting_periods.period_start
+    {{ cascade_components_by_period('monthly', 'answered_month', 'reporting_periods') }}
 )
 
 select * from final

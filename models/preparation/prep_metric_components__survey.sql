@@ -3,8 +3,6 @@
     is its share of positive answers, as its mart computes it, except NPS, which is by definition the net
     share: promoters - detractors. CSI is the mean of the responses' indices (prep_csi_responses), as in
     mart_csi. Monthly sums are rolled up to quarters and years; the ratio is computed by the marts. -#}
-{%- set group_columns = ['metric_code', 'value_scale', 'touchpoint'] + account_segment_columns() -%}
-{%- set measures = ['numerator', 'denominator', 'sample_size'] -%}
 {%- set segments_as_was = [] -%}
 {%- for column in account_segment_columns() -%}
     {%- do segments_as_was.append('response_accounts.' ~ column ~ '_as_was as ' ~ column) -%}
@@ -82,26 +80,9 @@ monthly as (
     select * from csi_monthly
 ),
 
-periods as (
-    {{ rollup_months_to_periods('monthly', 'submitted_month', group_columns, measures) }}
-),
-
 {# The shared reporting calendar decides which periods are reported, as in every metric mart. #}
 final as (
-    select
-        periods.period_grain,
-        periods.period_start,
-        cast(periods.metric_code as {{ dbt.type_string() }}) as metric_code,
-        cast(periods.value_scale as {{ type_double() }}) as value_scale,
-        cast(periods.touchpoint as {{ dbt.type_string() }}) as touchpoint,
-        periods.{{ account_segment_columns() | join(',\n        periods.') }},
-        cast(periods.numerator as {{ type_double() }}) as numerator,
-        cast(periods.denominator as {{ type_double() }}) as denominator,
-        cast(periods.sample_size as {{ dbt.type_bigint() }}) as sample_size
-    from periods
-    inner join reporting_periods
-        on periods.period_grain = reporting_periods.period_grain
-            and periods.period_start = reporting_periods.period_start
+    {{ cascade_components_by_period('monthly', 'submitted_month', 'reporting_periods') }}
 )
 
 select * from final
