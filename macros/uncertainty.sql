@@ -71,6 +71,18 @@
     )
 {%- endmacro %}
 
+{#- The columns of a response rate in points with its Wilson interval and its low-sample flag, for
+    `positives` of `total` (the survey-health marts): response_rate, response_rate_lower, response_rate_upper,
+    is_low_sample. -#}
+{% macro response_rate_columns(positives, total) -%}
+    cast({{ positives }} as {{ type_double() }}) * 100 / {{ total }} as response_rate,
+    {{ clamped(wilson_centre(positives, total) ~ ' - ' ~ wilson_half_width(positives, total), 0, 100) }}
+        as response_rate_lower,
+    {{ clamped(wilson_centre(positives, total) ~ ' + ' ~ wilson_half_width(positives, total), 0, 100) }}
+        as response_rate_upper,
+    {{ is_low_sample(total) }} as is_low_sample
+{%- endmacro %}
+
 {#- The z statistic of a change between two independent estimates with standard errors `se_current` and
     `se_previous` (null when both are 0). -#}
 {% macro change_z(change, se_current, se_previous) -%}

@@ -137,16 +137,7 @@ final as (
         group_order,
         invitations,
         responded_invitations,
-        cast(responded_invitations as {{ type_double() }}) * 100 / invitations as response_rate,
-        {{ clamped(
-            wilson_centre('responded_invitations', 'invitations')
-            ~ ' - ' ~ wilson_half_width('responded_invitations', 'invitations'), 0, 100
-        ) }} as response_rate_lower,
-        {{ clamped(
-            wilson_centre('responded_invitations', 'invitations')
-            ~ ' + ' ~ wilson_half_width('responded_invitations', 'invitations'), 0, 100
-        ) }} as response_rate_upper,
-        {{ is_low_sample('invitations') }} as is_low_sample,
+        {{ response_rate_columns('responded_invitations', 'invitations') }},
         reference_invitations,
         reference_responded_invitations,
         cast(responded_invitations as {{ type_double() }}) * 100 / invitations

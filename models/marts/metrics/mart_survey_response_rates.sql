@@ -58,16 +58,7 @@ final as (
         segment_value,
         cast(invitations as {{ dbt.type_bigint() }}) as invitations,
         cast(responded_invitations as {{ dbt.type_bigint() }}) as responded_invitations,
-        cast(responded_invitations as {{ type_double() }}) * 100 / invitations as response_rate,
-        {{ clamped(
-            wilson_centre('responded_invitations', 'invitations')
-            ~ ' - ' ~ wilson_half_width('responded_invitations', 'invitations'), 0, 100
-        ) }} as response_rate_lower,
-        {{ clamped(
-            wilson_centre('responded_invitations', 'invitations')
-            ~ ' + ' ~ wilson_half_width('responded_invitations', 'invitations'), 0, 100
-        ) }} as response_rate_upper,
-        {{ is_low_sample('invitations') }} as is_low_sample
+        {{ response_rate_columns('responded_invitations', 'invitations') }}
     from segments
 )
 
