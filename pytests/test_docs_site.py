@@ -4,11 +4,23 @@ comment (+persist_docs), and the static dbt docs site a night writes beside the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+
+import pytest
 
 from cx_warehouse.runtime.night import docs_site_path, write_docs_site
 from cx_warehouse.runtime.project import BuildSettings, manifest_path
 from cx_warehouse.runtime.warehouse import BI_SCHEMA, connect
+
+
+@pytest.fixture(scope="module")
+def docs_site(warehouse: BuildSettings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The docs site of the session's warehouse, as a night writes it; dbt leaves the project's manifest of
+    this warehouse beside it (other tests' dbt runs may have written another)."""
+    page = docs_site_path(tmp_path_factory.mktemp("docs") / "cx.duckdb")
+    write_docs_site(warehouse, page)
+    return page
 
 
 def _mart_nodes() -> list[dict]:
@@ -17,7 +29,7 @@ def _mart_nodes() -> list[dict]:
     return [node for node in nodes if node["resource_type"] == "model" and node["schema"] == BI_SCHEMA]
 
 
-def test_every_mart_column_comment_is_its_yaml_description(warehouse: BuildSettings) -> None:
+def test_every_mart_column_comment_is_its_yaml_description(warehouse: BuildSettings, docs_site: Path) -> None:
     marts = _mart_nodes()
     assert len(marts) > 20
     with connect(warehouse.database) as connection:
@@ -45,12 +57,10 @@ def test_every_mart_column_comment_is_its_yaml_description(warehouse: BuildSetti
     assert [key for key, comment in columns.items() if not comment] == []
 
 
-def test_the_static_docs_site_is_one_offline_page_naming_the_marts(
-    warehouse: BuildSettings, tmp_path: Path
-) -> None:
-    page = docs_site_path(tmp_path / "cx.duckdb")
-    assert page.name == "cx.duckdb.docs.html"
-    write_docs_site(warehouse, page)
-    html = page.read_text(encoding="utf-8")
+def test_the_static_docs_site_is_one_offline_page_naming_the_marts(docs_site: Path) -> None:
+    assert docs_site.name == "cx.duckdb.docs.html"
+    html = docs_site.read_text(encoding="utf-8")
     assert "mart_nps_by_segment" in html
-    assert not page.with_name(page.name + ".partial").exists()
+    # One file: no script or stylesheet is fetched from elsewhere.
+    assert re.search(r"<(script|link)[^>]+(src|href)=\"https?:", html) is None
+    assert not docs_site.with_name(docs_site.name + ".partial").exists()
