@@ -111,6 +111,14 @@ def test_a_published_night_leaves_only_the_warehouse_and_its_landing_folder(publ
         assert connection.execute("select count(*) from stg_survey__answers").fetchone()[0] > 0
 
 
+def test_the_published_warehouse_is_readable_by_the_duckdb_bi_tools_embed(published: Path) -> None:
+    """The profile's storage_compatibility_version reaches the published file (docs/bi-access.md): a first
+    night leaves the working copy for dbt to create, rather than creating it in DuckDB 2.0's own format."""
+    with connect(published) as connection:
+        tags = connection.execute("select tags from duckdb_databases() where path = ?", [str(published)])
+        assert tags.fetchone()[0]["storage_version"] == "v1.4.0+"
+
+
 def latest_record(database: Path) -> dict:
     folder = database.with_name(database.name + ".runs")
     return json.loads((folder / "latest.json").read_text(encoding="utf-8"))

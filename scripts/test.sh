@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # The Spark comparison (pytests/test_spark.py) needs the optional extra spark: dbt-spark's session method and
 # PySpark; the Dagster job (pytests/test_dagster.py) needs the extra orchestration: dagster and dagster-dbt; the
-# semantic layer's queries (pytests/test_semantic_layer.py) need the extra semantic: dbt-metricflow.
-CXW_EXTRAS=dev,spark,orchestration,semantic bash scripts/setup.sh
+# semantic layer's queries (pytests/test_semantic_layer.py) need the extra semantic: dbt-metricflow; the explorer
+# (pytests/test_explorer.py) needs the extra explorer: streamlit.
+CXW_EXTRAS=dev,spark,orchestration,semantic,explorer bash scripts/setup.sh
 .venv/bin/ruff check src pytests
 .venv/bin/ruff format --check src pytests
 exec .venv/bin/python -m pytest "$@"

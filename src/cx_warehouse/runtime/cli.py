@@ -118,6 +118,21 @@ def _summary(args: argparse.Namespace) -> None:
     print(format_headline(read_headline(args.database, args.as_of)))
 
 
+def _explore(args: argparse.Namespace) -> None:
+    """Run the explorer (cx_warehouse.explorer.app) with `streamlit run` on the warehouse file, which it
+    opens read-only; exits with streamlit's exit code."""
+    import subprocess
+
+    from cx_warehouse import explorer
+
+    if not args.database.is_file():
+        sys.exit(f"cxw: no warehouse file {args.database}; build one first")
+    app = Path(explorer.__file__).with_name("app.py")
+    environment = {**os.environ, explorer.DATABASE_VARIABLE: str(args.database.resolve())}
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
+    sys.exit(subprocess.run(command, env=environment, check=False).returncode)
+
+
 def _add_export_arguments(command: argparse.ArgumentParser) -> None:
     """Where the export is and how to read it; per-table settings go in <raw-dir>/raw_options.yml."""
     command.add_argument(
@@ -216,6 +231,13 @@ def parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("--database", **database)
     summary.set_defaults(handler=_summary)
+
+    explore = commands.add_parser(
+        "explore", help="open the analysts' explorer (Streamlit) over the marts of a built database"
+    )
+    explore.add_argument("--database", **database)
+    explore.add_argument("--port", type=int, default=8501, help="port of the explorer (default 8501)")
+    explore.set_defaults(handler=_explore)
     return top
 
 

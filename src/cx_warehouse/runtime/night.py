@@ -5,11 +5,14 @@ headline, and publish atomically only when every step passed (runtime.publish). 
 record (runtime.run_record).
 
 Steps, in order (a step that is switched off is skipped): prepare, load, freshness (nightly), seed, build,
-expectations (nightly), data_quality, publish.
+expectations (nightly), data_quality, publish. Publishing also writes the dbt docs site of the build beside
+the warehouse (docs_site_path).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -125,10 +128,12 @@ def _publish_a_night(settings: BuildSettings, options: NightOptions, record: Run
             print(f"\nNot published: {settings.database} is as it was; this build is kept in {night.failed}.")
             raise
         with _step("publish", record, options):
+            write_docs_site(working, docs_site_path(settings.database))
             night.publish()
         record.published = True
     print(f"\nPublished: {settings.database}  (load report: {working.landing_dir / REPORT_NAME})")
     print(f"Marts as Parquet: {night.parquet_root / 'current'}")
+    print(f"Docs site: {docs_site_path(settings.database)}")
 
 
 def _build_working_copy(settings: BuildSettings, options: NightOptions, record: RunRecord) -> None:
@@ -168,6 +173,27 @@ def _build_working_copy(settings: BuildSettings, options: NightOptions, record: 
                 failure = check_expectations(settings, record)
     options.progress.start_step("data_quality")
     check_data_quality(settings, record, failure)
+
+
+def docs_site_path(database: Path) -> Path:
+    """Where a night writes the dbt docs site of the warehouse it publishes: <db>.docs.html, one HTML file
+    that works offline (dbt docs generate --static)."""
+    return database.with_name(database.name + ".docs.html")
+
+
+def write_docs_site(settings: BuildSettings, destination: Path) -> None:
+    """`dbt docs generate --static` on the built settings.database, copied to `destination` in one rename
+    (a reader sees the old page or the new one). The build has just written the manifest, so dbt reads it
+    rather than compiling again (--no-compile); only the catalog is read from the database. A failure is
+    printed and leaves the previous page: the documentation must not keep a checked build from BI."""
+    try:
+        run_dbt(["--quiet", "docs", "generate", "--static", "--no-compile"], settings)
+    except DbtFailed as error:
+        print(f"Docs site not written ({destination} is the previous night's): {error}")
+        return
+    partial = destination.with_name(destination.name + ".partial")
+    shutil.copyfile(manifest_path().with_name("static_index.html"), partial)
+    os.replace(partial, destination)
 
 
 def drop_stale(settings: BuildSettings, manifest: Path) -> None:

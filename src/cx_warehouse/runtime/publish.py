@@ -101,7 +101,9 @@ class Night:
             leftover.unlink(missing_ok=True)
         if self.published.exists() and not start_empty:
             shutil.copyfile(self.published, self.working)
-        ensure_not_in_use(self.working)
+            ensure_not_in_use(self.working)
+        # Else dbt creates the working copy, in the profile's storage_compatibility_version (readable by the
+        # DuckDB 1.x that BI tools embed); a file DuckDB opened here first would be in its own, newer one.
 
     def publish(self) -> None:
         """Switch the working copy in as the published warehouse and its marts in as the current Parquet
