@@ -4,6 +4,7 @@ headless Chromium (Debian's chromium driven by Playwright; no browser is downloa
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from datetime import date
@@ -123,22 +124,28 @@ def test_page_renders_without_the_missing_marts(tiny_warehouse: Path) -> None:
     assert "cdn" not in page.lower().split("<script>", 1)[0]  # nothing before the inlined plotly.js
 
 
-def _chromium_or_skip() -> str:
-    if shutil.which(CHROMIUM) or Path(CHROMIUM).is_file():
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The chromium executable; session-scoped and requested before the warehouse, so a skip builds nothing.
+    Skips when it or the playwright package is missing, fails instead under CXW_REQUIRE_BROWSER=1 (CI): a
+    browser test that CI skips would prove nothing."""
+    missing = [
+        *([] if shutil.which(CHROMIUM) else [f"chromium at {CHROMIUM} (CXW_CHROMIUM)"]),
+        *([] if importlib.util.find_spec("playwright") else ["the playwright package"]),
+    ]
+    if not missing:
         return CHROMIUM
     if os.environ.get("CXW_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"chromium not found at {CHROMIUM} (CXW_CHROMIUM) and CXW_REQUIRE_BROWSER=1")
-    pytest.skip(f"chromium not found at {CHROMIUM}; set CXW_CHROMIUM")
+        pytest.fail(f"not found: {', '.join(missing)}, and CXW_REQUIRE_BROWSER=1")
+    pytest.skip(f"not found: {', '.join(missing)}")
 
 
-def test_report_renders_in_headless_chromium(warehouse: BuildSettings, tmp_path: Path) -> None:
+def test_report_renders_in_headless_chromium(chromium: str, warehouse: BuildSettings, tmp_path: Path) -> None:
     """Renders the report of the session warehouse, loads it from file:// in headless Chromium and checks:
     no console or page errors, no request but the file itself (any other is refused and recorded), a plotly
     SVG with data traces in every chart, every cascade metric of the latest quarter with its status class,
     and figures equal to the marts'. Keeps a full-page screenshot as a test artefact in
     test-artifacts/leadership_report.png at the repository root."""
-    chromium = _chromium_or_skip()
-    sync_api = pytest.importorskip("playwright.sync_api")
     report = write_report(warehouse.database, warehouse.as_of_date, tmp_path / "leadership_report.html")
     with connect(warehouse.database) as connection:
         quarter = marts.report_periods(connection, warehouse.as_of_date).quarter_start
@@ -158,7 +165,9 @@ def test_report_renders_in_headless_chromium(warehouse: BuildSettings, tmp_path:
 
     errors: list[str] = []
     outside_requests: list[str] = []
-    with sync_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright  # the dev extra; chromium() checked it is there
+
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1100, "height": 900})
