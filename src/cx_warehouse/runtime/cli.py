@@ -1,5 +1,5 @@
 """`cxw`: generate demo data, load an export, build the warehouse with dbt, print its headline metrics and
-its data-quality findings."""
+its data-quality findings, write the leadership report, open the analysts' explorer."""
 
 from __future__ import annotations
 
@@ -112,6 +112,15 @@ def _demo(args: argparse.Namespace) -> None:
     # it regenerates its data, so nothing of an earlier build is kept, the accounts' history included.
     settings = BuildSettings(raw_dir, args.database, "csv", DEFAULT_END_DATE)
     run_night(settings, NightOptions(verbose=args.verbose, full_refresh=True, start_empty=True))
+    _write_report(args.database, DEFAULT_END_DATE, None)
+
+
+def _write_report(database: Path, as_of: date, out: Path | None) -> None:
+    """The leadership report of the database (cx_warehouse.report), by default beside it."""
+    from cx_warehouse.report.render import write_report
+
+    out = out or database.with_name(f"{database.stem}_leadership_report.html")
+    print(f"Leadership report: {write_report(database, as_of, out)}")
 
 
 def _summary(args: argparse.Namespace) -> None:
@@ -180,7 +189,8 @@ def _add_night_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The argument parser of `cxw` with its commands: generate, build, nightly, load, demo and summary."""
+    """The argument parser of `cxw` with its commands: generate, build, nightly, load, demo, summary and
+    report."""
     from cx_warehouse.generator import dataset as generator
 
     top = argparse.ArgumentParser(prog="cxw", description=__doc__)
@@ -217,7 +227,8 @@ def parser() -> argparse.ArgumentParser:
     load.set_defaults(handler=_load)
 
     demo = commands.add_parser(
-        "demo", help="generate the demo data set, build it and print the headline metrics"
+        "demo",
+        help="generate the demo data set, build it, print the headline metrics, write the leadership report",
     )
     demo.add_argument("--accounts", type=int, default=DEMO_ACCOUNTS, help="number of accounts to generate")
     demo.add_argument("--seed", type=int, default=DEMO_SEED, help="random seed")
@@ -238,6 +249,21 @@ def parser() -> argparse.ArgumentParser:
     explore.add_argument("--database", **database)
     explore.add_argument("--port", type=int, default=8501, help="port of the explorer (default 8501)")
     explore.set_defaults(handler=_explore)
+
+    report = commands.add_parser(
+        "report", help="write the leadership report of a built database: one self-contained HTML file"
+    )
+    report.add_argument(
+        "--as-of", type=_iso_date, default=as_of_day(), help="the build's as-of day (default: today in UTC)"
+    )
+    report.add_argument("--database", **database)
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="HTML file to write (default <database>_leadership_report.html)",
+    )
+    report.set_defaults(handler=lambda args: _write_report(args.database, args.as_of, args.out))
     return top
 
 
