@@ -100,13 +100,13 @@ def read_nps_trend(connection: duckdb.DuckDBPyConnection, as_of: date) -> Rows:
 
 
 def read_nps_by_segment(connection: duckdb.DuckDBPyConnection, quarter_start: date | None) -> Rows:
-    """The quarter's NPS per segment of NPS_SEGMENT_DIMENSIONS with its margin of error."""
+    """The quarter's NPS per segment of NPS_SEGMENT_DIMENSIONS with its 95 % interval (nps_lower, nps_upper)."""
     dimensions = list(NPS_SEGMENT_DIMENSIONS)
     return _rows(
         connection,
         "mart_nps_by_segment",
         """
-        select segment_dimension, segment_value, responses, nps, nps_margin_of_error, is_low_sample
+        select segment_dimension, segment_value, responses, nps, nps_lower, nps_upper, is_low_sample
         from mart_nps_by_segment
         where period_grain = 'quarter' and period_start = ? and list_contains(?, segment_dimension)
         order by list_position(?, segment_dimension), segment_value

@@ -104,7 +104,7 @@ def nps_trend_chart(rows: marts.Rows) -> str | None:
 
 
 def nps_by_segment_chart(rows: marts.Rows) -> str | None:
-    """The quarter's NPS per segment, a horizontal bar each with its margin of error."""
+    """The quarter's NPS per segment, a horizontal bar each with its 95 % interval."""
     rows = [row for row in rows if row["nps"] is not None]
     if not rows:
         return None
@@ -114,7 +114,14 @@ def nps_by_segment_chart(rows: marts.Rows) -> str | None:
             y=labels,
             x=[row["nps"] for row in rows],
             orientation="h",
-            error_x={"type": "data", "array": [row["nps_margin_of_error"] for row in rows]},
+            # The mart's interval is centred on the adjusted estimate and kept within -100..100, so the bar's
+            # whiskers reach its bounds rather than +- the margin around the observed NPS.
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [max(row["nps_upper"] - row["nps"], 0) for row in rows],
+                "arrayminus": [max(row["nps"] - row["nps_lower"], 0) for row in rows],
+            },
             # A segment below var min_sample_responses is drawn pale: its NPS says little.
             marker_color=[
                 LOW_SAMPLE_COLOUR if row["is_low_sample"] else SERIES_COLOURS["nps"] for row in rows
@@ -125,7 +132,7 @@ def nps_by_segment_chart(rows: marts.Rows) -> str | None:
     return _layout(
         figure,
         "",
-        xaxis_title="NPS (points), with the 95 % margin of error; pale: small sample",
+        xaxis_title="NPS (points), with its 95 % interval; pale: small sample",
         yaxis={"autorange": "reversed"},
         height=max(CHART_HEIGHT_PX, 18 * len(rows) + 80),
     )
