@@ -100,7 +100,7 @@ def read_nps_trend(connection: duckdb.DuckDBPyConnection, as_of: date) -> Rows:
 
 
 def read_nps_by_segment(connection: duckdb.DuckDBPyConnection, quarter_start: date | None) -> Rows:
-    """The quarter's NPS per segment of NPS_SEGMENT_DIMENSIONS with its 95 % interval (nps_lower, upper)."""
+    """The quarter's NPS per segment of NPS_SEGMENT_DIMENSIONS, with its 95 % interval's bounds."""
     dimensions = list(NPS_SEGMENT_DIMENSIONS)
     return _rows(
         connection,
