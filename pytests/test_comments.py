@@ -99,7 +99,9 @@ def test_chosen_language(label_, detected, confidence, expected) -> None:
 
 
 def test_themes_match_words_and_word_starts() -> None:
-    keywords = [("price", "pris", "prefix"), ("support", "sag", "word"), ("price", "for pengene", "word")]
+    keywords = comments.theme_needles(
+        [("price", "pris", "prefix"), ("support", "sag", "word"), ("price", "for pengene", "word")]
+    )
     assert comments.themes_of("Prisstigningen var for stor.", keywords) == {"price": 1}
     assert comments.themes_of("Vi får meget for pengene, og prisen er fair.", keywords) == {"price": 2}
     assert comments.themes_of("Sagen blev løst.", keywords) == {}  # 'sagen' is not the whole word 'sag'

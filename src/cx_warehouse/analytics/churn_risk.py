@@ -132,7 +132,14 @@ def top_reasons(pipeline: Pipeline, features: np.ndarray, feature_list: pd.DataF
     above or below the mean; null where fewer features push the risk up. The columns of ``features`` are
     feature_columns(feature_list)."""
     names = feature_columns(feature_list)
-    texts = feature_list.set_index("feature")
+    # (feature, is the value above the mean) -> the reason's words; a dict, as it is read for every row.
+    texts = {
+        (feature, above): text
+        for feature, high, low in feature_list[["feature", "reason_when_high", "reason_when_low"]].itertuples(
+            index=False
+        )
+        for above, text in ((True, high), (False, low))
+    }
     standardised = pipeline[:-1].transform(features)
     contributions = standardised * pipeline.named_steps["classify"].coef_[0]
     rows = []
@@ -147,9 +154,7 @@ def top_reasons(pipeline: Pipeline, features: np.ndarray, feature_list: pd.DataF
         row: dict[str, object] = dict.fromkeys(_reason_columns())
         for rank, (negative_contribution, feature, deviation) in enumerate(ranked, start=1):
             row[f"reason_{rank}_feature"] = feature
-            row[f"reason_{rank}_text"] = texts.at[
-                feature, "reason_when_high" if deviation > 0 else "reason_when_low"
-            ]
+            row[f"reason_{rank}_text"] = texts[feature, deviation > 0]
             row[f"reason_{rank}_log_odds"] = -negative_contribution
         rows.append(row)
     return pd.DataFrame(rows, columns=_reason_columns())

@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import distribution
 
 import pandas as pd
@@ -93,6 +93,8 @@ def _stemmer(language: str):
     return snowballstemmer.stemmer(STEMMERS[language]) if language in STEMMERS else None
 
 
+# Kept per word: Snowball's Python stemmers are most of the scoring's time, and comments repeat their words.
+@lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
     stemmer = _stemmer(language)
     return stemmer.stemWord(word) if stemmer else word
@@ -302,26 +304,25 @@ def score_comments(
         language: language_rules(language, terms, modifiers, lexicon_version) for language in scored_languages
     }
     texts = comments["comment_text"].fillna("").astype(str).tolist()
-    detected = detect_languages(texts, detector_languages)
+    # Each distinct text is detected once and each distinct (text, label) scored once: comments repeat
+    # ("Ingen kommentarer", "Good"), and the result depends on nothing else.
+    distinct_texts = list(dict.fromkeys(texts))
+    detected = dict(zip(distinct_texts, detect_languages(distinct_texts, detector_languages), strict=True))
+    scored: dict[tuple[str, str | None], tuple] = {}
     rows = []
-    for (response_id, question_id, label), text, (found, confidence) in zip(
-        comments[["response_id", "question_id", "language_label"]].itertuples(index=False),
-        texts,
-        detected,
-        strict=True,
+    for (response_id, question_id, label), text in zip(
+        comments[["response_id", "question_id", "language_label"]].itertuples(index=False), texts, strict=True
     ):
         label = label if isinstance(label, str) and label != "unknown" else None
-        language, source = chosen_language(
-            label, found, confidence, min_language_confidence, scored_languages
-        )
-        count, total, score = (
-            sentiment(text, rules[language], alpha) if language in rules else (0, None, None)
-        )
-        rows.append(
-            (
-                response_id,
-                question_id,
-                label,
+        if (text, label) not in scored:
+            found, confidence = detected[text]
+            language, source = chosen_language(
+                label, found, confidence, min_language_confidence, scored_languages
+            )
+            count, total, score = (
+                sentiment(text, rules[language], alpha) if language in rules else (0, None, None)
+            )
+            scored[text, label] = (
                 found,
                 confidence,
                 language,
@@ -331,21 +332,26 @@ def score_comments(
                 total,
                 score,
                 None if score is None else sentiment_label(score, label_threshold),
-                lexicon_version,
             )
-        )
+        rows.append((response_id, question_id, label, *scored[text, label], lexicon_version))
     return _typed_frame(rows, SENTIMENT_COLUMNS)
 
 
-def themes_of(text: str, keywords: Sequence[tuple[str, str, str]]) -> dict[str, int]:
-    """Keyword hits per theme in ``text``; ``keywords`` are (theme, keyword, match) with match 'word' (the
-    whole word or phrase) or 'prefix' (a word starting with it: Danish and Norwegian write compounds as one
-    word, 'prisstigning', 'supportsag')."""
-    tokens = [token for clause in clauses(text) for token in clause]
-    joined = " " + " ".join(tokens) + " "
+def theme_needles(keywords: Sequence[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """(theme, needle) per keyword of ``keywords`` ((theme, keyword, match) with match 'word', the whole word
+    or phrase, or 'prefix', a word starting with it: Danish and Norwegian write compounds as one word,
+    'prisstigning', 'supportsag'): the text themes_of looks for in a comment's space-joined words."""
+    return [
+        (theme, " " + " ".join(words(keyword)) + ("" if match == "prefix" else " "))
+        for theme, keyword, match in keywords
+    ]
+
+
+def themes_of(text: str, needles: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """Keyword hits per theme in ``text``, for the (theme, needle) pairs of theme_needles."""
+    joined = " " + " ".join(token for clause in clauses(text) for token in clause) + " "
     hits: dict[str, int] = {}
-    for theme, keyword, match in keywords:
-        needle = " " + " ".join(words(keyword)) + ("" if match == "prefix" else " ")
+    for theme, needle in needles:
         count = joined.count(needle)
         if count:
             hits[theme] = hits.get(theme, 0) + count
@@ -360,17 +366,19 @@ def comment_themes(
     score_comments gives); ``keywords`` the seed (lexicon_version, language, theme, keyword, match_type)."""
     keywords = keywords[keywords["lexicon_version"] == lexicon_version]
     by_language = {
-        language: list(zip(group["theme"], group["keyword"], group["match_type"], strict=True))
+        language: theme_needles(list(zip(group["theme"], group["keyword"], group["match_type"], strict=True)))
         for language, group in keywords.groupby("language")
     }
     merged = comments[["response_id", "question_id", "comment_text"]].merge(
         languages[["response_id", "question_id", "language"]], on=["response_id", "question_id"]
     )
-    rows = [
-        (response_id, question_id, theme, hits, lexicon_version)
-        for response_id, question_id, text, language in merged[
-            ["response_id", "question_id", "comment_text", "language"]
-        ].itertuples(index=False)
-        for theme, hits in sorted(themes_of(text or "", by_language.get(language, [])).items())
-    ]
+    found: dict[tuple[str, str], list[tuple[str, int]]] = {}  # per distinct (text, language), as in scoring
+    rows = []
+    for response_id, question_id, text, language in merged[
+        ["response_id", "question_id", "comment_text", "language"]
+    ].itertuples(index=False):
+        key = (text or "", language)
+        if key not in found:
+            found[key] = sorted(themes_of(key[0], by_language.get(language, [])).items())
+        rows.extend((response_id, question_id, theme, hits, lexicon_version) for theme, hits in found[key])
     return _typed_frame(rows, THEME_COLUMNS)
