@@ -25,6 +25,8 @@ KEY_COLUMNS = ("account_id", "snapshot_date")
 LABEL_COLUMNS = ("label_window_end", "is_labelled", "is_churned_in_window", "is_latest_snapshot")
 FEATURE_LIST_COLUMNS = ("feature", "reason_when_high", "reason_when_low")
 TOP_REASONS = 3
+# The precision, in log-odds, at which the reasons' contributions are compared and published.
+REASON_DECIMALS = 9
 RANDOM_STATE = 0
 
 STATUS_OK = "ok"
@@ -127,10 +129,10 @@ def top_reasons(pipeline: Pipeline, features: np.ndarray, feature_list: pd.DataF
     """The TOP_REASONS features that push each row's risk up most, as reason_<rank>_feature, _text and
     _log_odds. A feature's contribution to a row's log-odds, relative to an account at the training mean, is
     coefficient x standardised deviation from the mean, (x - mean) / sd (a missing value counts as the mean:
-    0); the contributions plus the intercept sum to the row's log-odds. Reasons are the positive
-    contributions, largest first (ties by feature name), in the words of seed churn_risk_features for a value
-    above or below the mean; null where fewer features push the risk up. The columns of ``features`` are
-    feature_columns(feature_list)."""
+    0); the contributions plus the intercept sum to the row's log-odds. Reasons are the contributions
+    positive when rounded to REASON_DECIMALS, largest first (ties by feature name), in the words of seed
+    churn_risk_features for a value above or below the mean; null where fewer features push the risk up. The
+    columns of ``features`` are feature_columns(feature_list)."""
     names = feature_columns(feature_list)
     # (feature, is the value above the mean) -> the reason's words; a dict, as it is read for every row.
     texts = {
@@ -141,7 +143,10 @@ def top_reasons(pipeline: Pipeline, features: np.ndarray, feature_list: pd.DataF
         for above, text in ((True, high), (False, low))
     }
     standardised = pipeline[:-1].transform(features)
-    contributions = standardised * pipeline.named_steps["classify"].coef_[0]
+    # Rounded to REASON_DECIMALS: a feature at the training mean deviates from it only by rounding (1e-17),
+    # which is no reason, and two features' contributions that agree to that precision are a tie (broken by
+    # name), not an order set by the last bits of a fit on parallel float sums.
+    contributions = np.round(standardised * pipeline.named_steps["classify"].coef_[0], REASON_DECIMALS)
     rows = []
     for row_contributions, row_standardised in zip(contributions, standardised, strict=True):
         ranked = sorted(
