@@ -12,7 +12,7 @@ import pytest
 from cx_warehouse import explorer
 from cx_warehouse.explorer import marts
 from cx_warehouse.runtime.project import BuildSettings
-from cx_warehouse.runtime.warehouse import connect
+from cx_warehouse.runtime.warehouse import connect, schema_tables
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -44,7 +44,7 @@ def hand_made() -> duckdb.DuckDBPyConnection:
 
 
 def test_queries_on_a_hand_made_mart(hand_made: duckdb.DuckDBPyConnection) -> None:
-    assert marts.list_marts(hand_made) == ["mart_scores"]
+    assert schema_tables(hand_made) == ["mart_scores"]
     assert marts.filter_options(hand_made, "mart_scores") == {
         "period_start": [date(2026, 4, 1), date(2026, 7, 1)],
         "touchpoint": ["onboarding", "support"],

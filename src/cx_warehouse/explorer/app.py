@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from cx_warehouse.explorer import DATABASE_VARIABLE, marts
-from cx_warehouse.runtime.warehouse import connect
+from cx_warehouse.runtime.warehouse import connect, schema_tables
 
 ANY = "(all)"
 EXPLORE, DESCRIPTIONS = "Explore a mart", "Column descriptions"
@@ -49,7 +49,7 @@ def main() -> None:
     database = _database()
     with connect(database, read_only=True) as connection:
         view = st.sidebar.radio("View", [EXPLORE, DESCRIPTIONS], key="view")
-        mart = st.sidebar.selectbox("Mart", marts.list_marts(connection), key="mart")
+        mart = st.sidebar.selectbox("Mart", schema_tables(connection), key="mart")
         st.title(mart)
         st.caption(marts.mart_description(connection, mart))
         if view == EXPLORE:

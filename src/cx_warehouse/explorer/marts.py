@@ -1,6 +1,7 @@
-"""What the explorer asks of a warehouse file, without Streamlit: the marts, the values a mart can be
-filtered by, its filtered rows and its column descriptions (the dbt descriptions persisted as DuckDB
-comments). Every function takes an open connection; the app opens one read-only per run."""
+"""What the explorer asks of a warehouse file, without Streamlit (the marts themselves are
+runtime.warehouse.schema_tables): the values a mart can be filtered by, its filtered rows and its column
+descriptions (the dbt descriptions persisted as DuckDB comments). Every function takes an open connection;
+the app opens one read-only per run."""
 
 from __future__ import annotations
 
@@ -14,14 +15,6 @@ from cx_warehouse.runtime.warehouse import BI_SCHEMA
 #: The columns a mart can be filtered by, where it has them: the reporting period (grain and start day),
 #: the segment (the dimension and its value) and the touchpoint.
 FILTER_COLUMNS = ("period_grain", "period_start", "segment_dimension", "segment_value", "touchpoint")
-
-
-def list_marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables of the BI schema, by name."""
-    rows = connection.execute(
-        "select table_name from duckdb_tables() where schema_name = ? order by table_name", [BI_SCHEMA]
-    ).fetchall()
-    return [name for (name,) in rows]
 
 
 def _columns(connection: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str, str | None]]:

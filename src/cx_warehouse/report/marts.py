@@ -33,10 +33,8 @@ class ReportPeriods:
 def mart_exists(connection: duckdb.DuckDBPyConnection, mart: str) -> bool:
     """True when the BI schema holds a table or view named `mart`."""
     found = connection.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [BI_SCHEMA, mart]
-    ).fetchone()[0]
-    found += connection.execute(
-        "select count(*) from duckdb_views() where schema_name = ? and view_name = ?", [BI_SCHEMA, mart]
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [BI_SCHEMA, mart],
     ).fetchone()[0]
     return found > 0
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from cx_warehouse.runtime.warehouse import BI_SCHEMA
+from cx_warehouse.runtime.warehouse import BI_SCHEMA, schema_tables
 
 # The file in the landing root naming the published night's landing folder.
 PUBLISHED_MARKER = "published"
@@ -188,10 +188,7 @@ def _export_schema(connection: duckdb.DuckDBPyConnection, schema: str, folder: P
     """Write every table of `schema` to folder/<table>.parquet (the folder is made afresh)."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    tables = connection.execute(
-        "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
-    ).fetchall()
-    for (table,) in tables:
+    for table in schema_tables(connection, schema):
         target = str(folder / f"{table}.parquet").replace("'", "''")
         connection.execute(f'copy "{schema}"."{table}" to \'{target}\' (format parquet)')
 

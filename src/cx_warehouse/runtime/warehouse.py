@@ -46,15 +46,20 @@ def connect(database: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
     return connection
 
 
+def schema_tables(connection: duckdb.DuckDBPyConnection, schema: str = BI_SCHEMA) -> list[str]:
+    """The tables of `schema` (default the BI schema) in an open warehouse, by name; empty if it has none."""
+    rows = connection.execute(
+        "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
 def bi_row_counts(database: Path) -> dict[str, int]:
     """Rows of each table in the BI schema of the warehouse file (empty when it has none)."""
     with connect(database) as connection:
-        tables = connection.execute(
-            "select table_name from duckdb_tables() where schema_name = ? order by 1", [BI_SCHEMA]
-        ).fetchall()
         return {
             name: connection.execute(f'select count(*) from "{BI_SCHEMA}"."{name}"').fetchone()[0]
-            for (name,) in tables
+            for name in schema_tables(connection)
         }
 
 
