@@ -63,4 +63,4 @@ def test_the_static_docs_site_is_one_offline_page_naming_the_marts(docs_site: Pa
     assert "mart_nps_by_segment" in html
     # One file: no script or stylesheet is fetched from elsewhere.
     assert re.search(r"<(script|link)[^>]+(src|href)=\"https?:", html) is None
-    assert not docs_site.with_name(docs_site.name + ".partial").exists()
+    assert not docs_site.with_name(docs_site.name + ".new").exists()

@@ -11,8 +11,6 @@ the warehouse (docs_site_path).
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +20,7 @@ from pathlib import Path
 from cx_warehouse.runtime.load import REPORT_NAME, RawExportError
 from cx_warehouse.runtime.progress import Progress
 from cx_warehouse.runtime.project import BuildSettings, DbtFailed, load_raw, manifest_path, run_dbt
-from cx_warehouse.runtime.publish import DatabaseInUse, Night, NightRunning, night_lock
+from cx_warehouse.runtime.publish import DatabaseInUse, Night, NightRunning, night_lock, write_atomically
 from cx_warehouse.runtime.run_record import RunRecord
 from cx_warehouse.runtime.summary import (
     format_data_quality,
@@ -182,18 +180,17 @@ def docs_site_path(database: Path) -> Path:
 
 
 def write_docs_site(settings: BuildSettings, destination: Path) -> None:
-    """`dbt docs generate --static` on the built settings.database, copied to `destination` in one rename
-    (a reader sees the old page or the new one). The build has just written the manifest, so dbt reads it
-    rather than compiling again (--no-compile); only the catalog is read from the database. A failure is
-    printed and leaves the previous page: the documentation must not keep a checked build from BI."""
+    """`dbt docs generate --static` on the built settings.database, written to `destination` atomically
+    (publish.write_atomically: a reader sees the old page or the new one). The build has just written the
+    manifest, so dbt reads it rather than compiling again (--no-compile); only the catalog is read from the
+    database. A failure is printed and leaves the previous page: the documentation must not keep a checked
+    build from BI."""
     try:
         run_dbt(["--quiet", "docs", "generate", "--static", "--no-compile"], settings)
     except DbtFailed as error:
         print(f"Docs site not written ({destination} is the previous night's): {error}")
         return
-    partial = destination.with_name(destination.name + ".partial")
-    shutil.copyfile(manifest_path().with_name("static_index.html"), partial)
-    os.replace(partial, destination)
+    write_atomically(destination, manifest_path().with_name("static_index.html").read_text(encoding="utf-8"))
 
 
 def drop_stale(settings: BuildSettings, manifest: Path) -> None:

@@ -119,7 +119,7 @@ class Night:
         os.replace(self.working, self.published)
         for failed in (self.failed, _wal(self.failed)):
             failed.unlink(missing_ok=True)
-        _write_atomically(self.landing_root / PUBLISHED_MARKER, self.landing.name)
+        write_atomically(self.landing_root / PUBLISHED_MARKER, self.landing.name)
         _point_current(self.parquet_root, self.parquet)
         for root in (self.landing_root, self.parquet_root):
             for folder in root.glob("night-*"):
@@ -199,14 +199,15 @@ def _point_current(root: Path, folder: Path) -> None:
     pending.unlink(missing_ok=True)
     pending.symlink_to(folder.resolve(), target_is_directory=True)
     os.replace(pending, root / "current")
-    _write_atomically(root / "current.txt", str(folder.resolve()))
+    write_atomically(root / "current.txt", str(folder.resolve()))
 
 
 def _read_marker(path: Path) -> str | None:
     return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through <path>.new and one rename: a reader sees the old file or the new one."""
     pending = path.with_name(path.name + ".new")
     pending.write_text(text, encoding="utf-8")
     os.replace(pending, path)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from cx_warehouse.runtime.publish import write_atomically
 from cx_warehouse.runtime.summary import DataQuality, Headline
 from cx_warehouse.runtime.warehouse import bi_row_counts
 
@@ -116,7 +117,5 @@ class RunRecord:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{self.started_at:%Y%m%dT%H%M%S}-{os.getpid()}.json"
         path.write_text(text, encoding="utf-8")
-        latest = self.folder / "latest.json.new"
-        latest.write_text(text, encoding="utf-8")
-        os.replace(latest, self.folder / "latest.json")
+        write_atomically(self.folder / "latest.json", text)
         return path
