@@ -121,7 +121,9 @@ def test_reasons_are_the_largest_positive_contributions_in_order() -> None:
     # Features (sorted) a, b, c, d, fitted on [-1, 1] each: mean 0, sd 1, so a value is its own standardised
     # deviation. Coefficients set to 2, -1, 0.5, 1. Row [1, -1, 1, -1]: contributions 2, 1, 0.5, -1 ->
     # a (high), b (low), c (high). Row [0.5, -1, 0, 0]: a 1 and b 1 tie, broken by name; c and d add 0, so
-    # only two. Row [0, 0, 0, 0]: nothing pushes the risk up.
+    # only two. Row [0, 0, 0, 0]: nothing pushes the risk up. Row [0.5, -1 - 1e-13, 1e-17, 0]: b's
+    # 1.0000000000001 ties a's 1 at 9 decimals (broken by name: a first), and c's 5e-18, a value at the mean
+    # but for rounding, is no reason.
     names = ["a", "b", "c", "d"]
     feature_list = pd.DataFrame(
         {
@@ -132,7 +134,9 @@ def test_reasons_are_the_largest_positive_contributions_in_order() -> None:
     )
     pipeline = fit_model(np.array([[-1.0] * 4, [1.0] * 4]), np.array([0, 1]), inverse_regularisation=1.0)
     pipeline.named_steps["classify"].coef_ = np.array([[2.0, -1.0, 0.5, 1.0]])
-    rows = np.array([[1.0, -1.0, 1.0, -1.0], [0.5, -1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    rows = np.array(
+        [[1.0, -1.0, 1.0, -1.0], [0.5, -1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.5, -1.0 - 1e-13, 1e-17, 0.0]]
+    )
     reasons = top_reasons(pipeline, rows, feature_list)
     first = reasons.loc[0]
     assert [first[f"reason_{rank}_feature"] for rank in (1, 2, 3)] == ["a", "b", "c"]
@@ -141,6 +145,9 @@ def test_reasons_are_the_largest_positive_contributions_in_order() -> None:
     assert list(reasons.loc[1, ["reason_1_feature", "reason_2_feature"]]) == ["a", "b"]
     assert pd.isna(reasons.loc[1, "reason_3_feature"])
     assert reasons.loc[2].isna().all()
+    assert list(reasons.loc[3, ["reason_1_feature", "reason_2_feature"]]) == ["a", "b"]
+    assert list(reasons.loc[3, ["reason_1_log_odds", "reason_2_log_odds"]]) == [1.0, 1.0]
+    assert pd.isna(reasons.loc[3, "reason_3_feature"])
 
 
 def test_calibration_table_counts_by_hand() -> None:
